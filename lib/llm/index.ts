@@ -1,0 +1,18 @@
+export type * from '@/lib/llm/types';
+export { endpointInputSchema, generationParamsSchema, endpointLimitsSchema, LLM_ERROR_KINDS } from '@/lib/llm/types';
+export type * from '@/lib/llm/ports';
+export { callLlm, retryDelayMs, DEFAULT_RETRY_POLICY, type LlmDeps, type RetryPolicy } from '@/lib/llm/call';
+export { callLlmJson, parseJsonReply, type JsonCallOutcome } from '@/lib/llm/json';
+export { cacheKeyFor, canonicalJson, effectiveParams } from '@/lib/llm/cache-key';
+export { computeCostUsd, sumCostsUsd } from '@/lib/llm/cost';
+export { LlmError, classifyError, describeConnectionError, parseRetryAfterMs } from '@/lib/llm/errors';
+export { maskApiKey, scrubSecrets, resolveApiKey, MissingApiKeyError } from '@/lib/llm/secrets';
+export {
+  createInMemoryCache,
+  createInMemoryRecorder,
+  createInMemoryRateLimiter,
+  discardingRecorder,
+  unlimitedRateLimiter,
+} from '@/lib/llm/memory';
+export { testEndpoint, type EndpointTestOutcome } from '@/lib/llm/test-endpoint';
+export { openAiClientFor } from '@/lib/llm/client';
