@@ -1,0 +1,341 @@
+import { exporters } from './registry';
+import type { CardFeature, ExportFormat, SourceKind, SplitName } from './types';
+import { toYaml, type YamlValue } from './yaml';
+
+export type CardSplitFile = {
+  split: SplitName;
+  /** Path inside the dataset repository / bundle, e.g. `trl-standard/train.jsonl`. */
+  path: string;
+  numExamples: number;
+  numBytes: number;
+};
+
+export type CardConfig = { format: ExportFormat; splits: readonly CardSplitFile[] };
+
+export type CardTopic = { topic: string | null; perSplit: Partial<Record<SplitName, number>> };
+
+export type CardSource = { kind: SourceKind; id: string; name: string; rows: number; description?: string };
+
+export type CardModel = { role: string; model: string };
+export type CardPrompt = { name: string; version: string };
+
+export type CardCuration = {
+  recipeName: string;
+  recipeVersion: string;
+  /** Free-text steps of the recipe, in order (e.g. the five Safer-Instruct stages as configured). */
+  steps?: readonly string[];
+  models: readonly CardModel[];
+  prompts: readonly CardPrompt[];
+  parameters?: Readonly<Record<string, string | number | boolean | null>>;
+};
+
+export type CardSplitMethod =
+  | { method: 'none' }
+  | { method: 'hash' | 'exact'; seed: string; trainRatio: number; stratifiedByTopic: boolean };
+
+export type CardInterval = { estimate: number; low: number; high: number; level: number };
+export type CardAgreement = { measure: string; between: string; value: number; items: number };
+
+export type CardAudit = {
+  audited: number;
+  accepted: number;
+  rejected: number;
+  /** Estimated precision of the kept pairs (e.g. Wilson interval, reweighted by stratum) from the audit module. */
+  precision?: CardInterval;
+  agreement?: readonly CardAgreement[];
+};
+
+export type CardInput = {
+  prettyName: string;
+  summary?: string;
+  /** Hugging Face license id, e.g. `cc-by-nc-4.0` or `other`. */
+  license: string;
+  language: readonly string[];
+  /** One config per exported format; the first is the default config. */
+  configs: readonly CardConfig[];
+  topics: readonly CardTopic[];
+  sources: readonly CardSource[];
+  curation: CardCuration;
+  split: CardSplitMethod;
+  dedup?: { duplicatesRemoved: number };
+  /** Rows that lacked a chosen or rejected response; pairwise formats leave them out. */
+  incompletePairs: number;
+  annotation: { humanEdited: number; audit?: CardAudit };
+  simulated: { rows: number; totalRows: number };
+};
+
+const SAFER_INSTRUCT_BIBTEX = `@inproceedings{shi-etal-2024-safer,
+  title     = {Safer-Instruct: Aligning Language Models with Automated Preference Data},
+  author    = {Shi, Taiwei and Chen, Kai and Zhao, Jieyu},
+  booktitle = {Proceedings of the 2024 Conference of the North American Chapter of the Association for Computational Linguistics: Human Language Technologies (Volume 1: Long Papers)},
+  month     = jun,
+  year      = {2024},
+  address   = {Mexico City, Mexico},
+  publisher = {Association for Computational Linguistics},
+  pages     = {7629--7644},
+  url       = {https://aclanthology.org/2024.naacl-long.422},
+  eprint    = {2311.08685},
+  archivePrefix = {arXiv}
+}`;
+
+const SIZE_CATEGORIES: readonly [number, string][] = [
+  [1e3, 'n<1K'],
+  [1e4, '1K<n<10K'],
+  [1e5, '10K<n<100K'],
+  [1e6, '100K<n<1M'],
+  [1e7, '1M<n<10M'],
+  [1e8, '10M<n<100M'],
+  [1e9, '100M<n<1B'],
+  [1e10, '1B<n<10B'],
+  [1e11, '10B<n<100B'],
+  [1e12, '100B<n<1T'],
+];
+
+/** The Hugging Face `size_categories` bucket for a number of examples. */
+export function sizeCategory(examples: number): string {
+  for (const [bound, label] of SIZE_CATEGORIES) if (examples < bound) return label;
+  return 'n>1T';
+}
+
+const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
+
+export function configExamples(config: CardConfig): number {
+  return sum(config.splits.map((file) => file.numExamples));
+}
+
+/** Splits with no examples are left out of the metadata: `datasets` cannot build an empty data file. */
+function nonEmptySplits(config: CardConfig): CardSplitFile[] {
+  return config.splits.filter((file) => file.numExamples > 0);
+}
+
+function featureYaml(feature: CardFeature): YamlValue {
+  if ('dtype' in feature) return { name: feature.name, dtype: feature.dtype };
+  if ('list' in feature) return { name: feature.name, list: feature.list.map(featureYaml) };
+  return { name: feature.name, struct: feature.struct.map(featureYaml) };
+}
+
+function frontMatter(input: CardInput): string {
+  const configs = input.configs.filter((config) => nonEmptySplits(config).length > 0);
+  const largest = Math.max(0, ...input.configs.map(configExamples));
+  const tags = ['dpo', 'rlhf', 'preference', 'safety', 'safer-instruct', 'not-for-all-audiences'];
+  if (input.simulated.rows > 0) tags.push('synthetic', 'simulated');
+  const metadata: Record<string, YamlValue> = {
+    license: input.license,
+    language: [...input.language],
+    pretty_name: input.prettyName,
+    size_categories: [sizeCategory(largest)],
+    task_categories: ['text-generation'],
+    tags,
+    configs: configs.map((config, index) => ({
+      config_name: config.format,
+      ...(index === 0 ? { default: true } : {}),
+      data_files: nonEmptySplits(config).map((file) => ({ split: file.split, path: file.path })),
+    })),
+    dataset_info: configs.map((config) => {
+      const splits = nonEmptySplits(config);
+      const bytes = sum(splits.map((file) => file.numBytes));
+      return {
+        config_name: config.format,
+        features: exporters[config.format].features.map(featureYaml),
+        splits: splits.map((file) => ({ name: file.split, num_bytes: file.numBytes, num_examples: file.numExamples })),
+        download_size: bytes,
+        dataset_size: bytes,
+      };
+    }),
+  };
+  return `---\n${toYaml(metadata)}---\n`;
+}
+
+function cell(value: string | number): string {
+  return String(value).replace(/\r?\n|\r/g, ' ').replaceAll('|', '\\|');
+}
+
+function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const lines = [
+    `| ${header.map(cell).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
+
+const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
+
+function describeFeature(feature: CardFeature): string {
+  if ('dtype' in feature) return `\`${feature.name}\` (${feature.dtype})`;
+  if ('list' in feature) return `\`${feature.name}\` (list of {${feature.list.map(describeFeature).join(', ')}})`;
+  return `\`${feature.name}\` ({${feature.struct.map(describeFeature).join(', ')}})`;
+}
+
+function descriptionSection(input: CardInput): string {
+  const splitNames = [...new Set(input.configs.flatMap((config) => config.splits.map((file) => file.split)))];
+  const topicRows = input.topics.map((topic) => {
+    const counts = splitNames.map((split) => topic.perSplit[split] ?? 0);
+    return [topic.topic ?? '(none)', ...counts, sum(counts)];
+  });
+  const pairs = sum(input.topics.flatMap((topic) => splitNames.map((split) => topic.perSplit[split] ?? 0)));
+  return [
+    '## Dataset description',
+    '',
+    input.summary ??
+      'Preference pairs (instruction, chosen response, rejected response) built with the Safer-Instruct method: harmful human-written text is the rejected response, a reversed (response → instruction) model induces the instruction that would elicit it, filters drop poor instructions, and an expert model writes and checks the preferred response.',
+    '',
+    `This export holds ${pairs} selected row(s) in ${input.topics.length} topic(s).`,
+    '',
+    table(['topic', ...splitNames, 'total'], topicRows),
+  ].join('\n');
+}
+
+function structureSection(input: CardInput): string {
+  const fileRows = input.configs.flatMap((config) =>
+    config.splits.map((file) => [config.format, file.split, `\`${file.path}\``, file.numExamples, file.numBytes]),
+  );
+  const formatLines = input.configs.map((config) => {
+    const exporter = exporters[config.format];
+    return `- **${config.format}** — ${exporter.label}: ${exporter.features.map(describeFeature).join(', ')}.`;
+  });
+  const lines = [
+    '## Dataset structure',
+    '',
+    'Each format is its own config; every config has the same split assignment.',
+    '',
+    ...formatLines,
+    '',
+    table(['config', 'split', 'file', 'examples', 'bytes'], fileRows),
+  ];
+  if (input.incompletePairs > 0) {
+    lines.push(
+      '',
+      `${input.incompletePairs} selected row(s) lack a chosen or a rejected response. Formats that need both sides leave them out; Alpaca and reversed-tuning need only the chosen response; CSV and Parquet keep every row with empty (null) fields.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function sourcesSection(input: CardInput): string {
+  const rows = input.sources.map((source) => [source.kind, source.name, source.id, source.rows, source.description ?? '']);
+  return ['## Source data', '', table(['kind', 'name', 'id', 'rows', 'description'], rows)].join('\n');
+}
+
+function splitDescription(split: CardSplitMethod): string {
+  if (split.method === 'none') return 'All rows are in the `train` split.';
+  const stratified = split.stratifiedByTopic ? ', stratified by topic' : '';
+  const how =
+    split.method === 'hash'
+      ? 'each row is assigned by a hash of the seed and its key, so a row keeps its split when the dataset grows; per-topic proportions match the ratio in expectation'
+      : 'exact counts per stratum from a seeded shuffle of the sorted ids';
+  return `Train/test split with train ratio ${split.trainRatio} and seed \`${split.seed}\`${stratified}: ${how}.`;
+}
+
+function curationSection(input: CardInput): string {
+  const { curation } = input;
+  const lines = ['## Curation', '', `Recipe **${curation.recipeName}**, version \`${curation.recipeVersion}\`.`];
+  if (curation.steps && curation.steps.length > 0) {
+    lines.push('', ...curation.steps.map((step, index) => `${index + 1}. ${step}`));
+  }
+  if (curation.models.length > 0) {
+    lines.push('', table(['role', 'model'], curation.models.map((model) => [model.role, model.model])));
+  }
+  if (curation.prompts.length > 0) {
+    lines.push('', table(['prompt', 'version'], curation.prompts.map((prompt) => [prompt.name, prompt.version])));
+  }
+  const parameters = Object.entries(curation.parameters ?? {});
+  if (parameters.length > 0) {
+    lines.push('', table(['parameter', 'value'], parameters.map(([name, value]) => [name, String(value)])));
+  }
+  lines.push('', splitDescription(input.split));
+  if (input.dedup) {
+    lines.push(
+      '',
+      `Instructions were deduplicated after Unicode NFKC normalisation, case folding and whitespace collapsing; ${input.dedup.duplicatesRemoved} duplicate row(s) were removed.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function annotationSection(input: CardInput): string {
+  const { annotation } = input;
+  const lines = [
+    '## Annotation process',
+    '',
+    'Instructions and responses were judged by the models listed under Curation; the verdicts and reasons are in the CSV and Parquet files (`instruction_verdict`, `instruction_reason`, `response_verdict`, `response_reason`).',
+    '',
+    `${annotation.humanEdited} pair(s) were edited by a human reviewer (\`human_edited\`).`,
+  ];
+  const audit = annotation.audit;
+  if (!audit || audit.audited === 0) {
+    lines.push('', 'No human spot-check audit covers the exported pairs.');
+    return lines.join('\n');
+  }
+  lines.push(
+    '',
+    `A human spot-check audit reviewed ${audit.audited} exported pair(s): ${audit.accepted} accepted, ${audit.rejected} rejected (${percent(audit.accepted / audit.audited)} of audited pairs accepted).`,
+  );
+  if (audit.precision) {
+    const p = audit.precision;
+    lines.push(
+      '',
+      `Estimated precision: ${percent(p.estimate)} (${percent(p.level)} interval ${percent(p.low)}–${percent(p.high)}).`,
+    );
+  }
+  if (audit.agreement && audit.agreement.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['agreement', 'between', 'value', 'items'],
+        audit.agreement.map((entry) => [entry.measure, entry.between, entry.value.toFixed(3), entry.items]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+function risksSection(): string {
+  return [
+    '## Bias, risks and limitations',
+    '',
+    '**Content warning:** the rejected responses, and many instructions, contain offensive or otherwise harmful text — depending on the topics, hate speech, sexual content, self-harm or descriptions of illegal acts. They are here so that models learn to avoid such output; do not show them to people who have not agreed to see them.',
+    '',
+    '**Dual-use warning:** the same data, or the same pipeline run in reverse, can train a model to produce harmful content (prefer the rejected response, or induce harmful instructions). Keep access controlled, log who downloads it, and use it for safety research and alignment only.',
+    '',
+    'Instructions were written by a model, not by the people who wrote the original text, and the preferred responses and filters reflect the judging models and their prompts: their biases, refusal style and blind spots carry over. Automatic filters make mistakes in both directions; the audit statistics above, where given, estimate how often.',
+  ].join('\n');
+}
+
+function simulatedSection(input: CardInput): string | null {
+  if (input.simulated.rows === 0) return null;
+  return [
+    '## Simulated data',
+    '',
+    `**${input.simulated.rows} of ${input.simulated.totalRows} pair(s) were produced by a simulated (offline) model provider**, not by a real language model. They exercise the pipeline and the file formats but are not fit for training; filter on the \`simulated\` column of the CSV or Parquet files.`,
+  ].join('\n');
+}
+
+function citationSection(): string {
+  return [
+    '## Citation',
+    '',
+    'The method behind this dataset:',
+    '',
+    '```bibtex',
+    SAFER_INSTRUCT_BIBTEX,
+    '```',
+  ].join('\n');
+}
+
+/** Hugging Face dataset card (README.md): YAML metadata plus the sections a reader needs to judge the data. */
+export function renderDatasetCard(input: CardInput): string {
+  const sections = [
+    `# ${input.prettyName}`,
+    '> **Content warning:** this dataset contains offensive and harmful text. See "Bias, risks and limitations".',
+    descriptionSection(input),
+    structureSection(input),
+    sourcesSection(input),
+    curationSection(input),
+    annotationSection(input),
+    risksSection(),
+    simulatedSection(input),
+    citationSection(),
+  ].filter((section): section is string => section !== null);
+  return `${frontMatter(input)}\n${sections.join('\n\n')}\n`;
+}

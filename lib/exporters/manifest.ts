@@ -1,0 +1,87 @@
+import type { AuditStatus, ExportFormat, SplitName } from './types';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type ManifestFile = {
+  name: string;
+  bytes: number;
+  sha256: string;
+  format?: ExportFormat;
+  split?: SplitName;
+  rows?: number;
+  skippedIncomplete?: number;
+};
+
+export type ManifestRecipe = {
+  name: string;
+  version: string;
+  /** Versions of every prompt the recipe used, so a run can be repeated with the same text. */
+  prompts: { name: string; version: string; sha256?: string }[];
+  models: { role: string; model: string }[];
+  parameters: { [key: string]: JsonValue };
+};
+
+export type ManifestSplit =
+  | { method: 'none' }
+  | { method: 'hash'; seed: string; trainRatio: number; key: 'id' | 'instruction' }
+  | { method: 'exact'; seed: string; trainRatio: number; stratifyBy: 'topic' | null };
+
+export type ManifestCounts = {
+  rowsIn: number;
+  duplicatesRemoved: number;
+  rowsExported: number;
+  incompletePairs: number;
+  simulated: number;
+  humanEdited: number;
+  perSplit: Partial<Record<SplitName, number>>;
+  /** Topic → split → rows; rows without a topic are under "(none)". */
+  perTopic: Record<string, Partial<Record<SplitName, number>>>;
+  audit: Record<AuditStatus, number>;
+};
+
+export type ManifestInput = {
+  appVersion: string;
+  createdAt: Date;
+  /** What the user selected (runs, datasets, filters) exactly as the app describes it. */
+  selection: JsonValue;
+  recipe: ManifestRecipe;
+  split: ManifestSplit;
+  dedupInstructions: boolean;
+  counts: ManifestCounts;
+  files: readonly ManifestFile[];
+};
+
+export type Manifest = {
+  manifestVersion: 1;
+  app: { name: string; version: string };
+  createdAt: string;
+  selection: JsonValue;
+  recipe: ManifestRecipe;
+  split: ManifestSplit;
+  dedupInstructions: boolean;
+  simulated: boolean;
+  counts: ManifestCounts;
+  files: ManifestFile[];
+};
+
+export const APP_NAME = 'safer-instruct-studio';
+
+/** The run's provenance: enough to rebuild the same files and to check that a copy is intact. */
+export function buildManifest(input: ManifestInput): Manifest {
+  return {
+    manifestVersion: 1,
+    app: { name: APP_NAME, version: input.appVersion },
+    createdAt: input.createdAt.toISOString(),
+    selection: input.selection,
+    recipe: input.recipe,
+    split: input.split,
+    dedupInstructions: input.dedupInstructions,
+    simulated: input.counts.simulated > 0,
+    counts: input.counts,
+    files: input.files.map((file) => ({ ...file })),
+  };
+}
+
+export function serializeManifest(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}

@@ -1,0 +1,29 @@
+import { defineJsonlExporter, messageListFeature } from './jsonl';
+import type { ChatMessage, ExportRow } from './types';
+
+/** OpenAI preference fine-tuning (DPO) line. */
+export type OpenAiPreferenceRecord = {
+  input: { messages: ChatMessage[] };
+  preferred_output: ChatMessage[];
+  non_preferred_output: ChatMessage[];
+};
+
+export function toOpenAiPreferenceRecord(row: ExportRow): OpenAiPreferenceRecord | null {
+  if (row.chosen === null || row.rejected === null) return null;
+  return {
+    input: { messages: [{ role: 'user', content: row.instruction }] },
+    preferred_output: [{ role: 'assistant', content: row.chosen }],
+    non_preferred_output: [{ role: 'assistant', content: row.rejected }],
+  };
+}
+
+export const openAiPreferenceExporter = defineJsonlExporter({
+  label: 'OpenAI preference fine-tuning',
+  requiredSides: 'both',
+  features: [
+    { name: 'input', struct: [messageListFeature('messages')] },
+    messageListFeature('preferred_output'),
+    messageListFeature('non_preferred_output'),
+  ],
+  toRecord: toOpenAiPreferenceRecord,
+});

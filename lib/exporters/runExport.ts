@@ -1,0 +1,362 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+import { writeBundle } from './bundle';
+import { renderDatasetCard, type CardAudit, type CardConfig, type CardInput, type CardSource } from './card';
+import { HashingPassThrough } from './hashing';
+import {
+  buildManifest,
+  serializeManifest,
+  type JsonValue,
+  type Manifest,
+  type ManifestCounts,
+  type ManifestFile,
+  type ManifestRecipe,
+  type ManifestSplit,
+} from './manifest';
+import { exporters } from './registry';
+import { assertTrainRatio, assignSplit, createInstructionDeduper } from './selection';
+import type { ExportFormat, ExportRow, ExportTransform, SplitName } from './types';
+
+/**
+ * How rows are divided into splits.
+ * - `hash`: per-row hash of (seed, key); constant memory, expected proportions (see `assignSplit`).
+ * - `exact`: a precomputed assignment from `splitTrainTest`; every exported row must be in it.
+ */
+export type SplitPlan =
+  | { kind: 'none' }
+  | { kind: 'hash'; seed: string; trainRatio: number; key?: 'id' | 'instruction' }
+  | {
+      kind: 'exact';
+      seed: string;
+      trainRatio: number;
+      stratifyBy: 'topic' | null;
+      splitOf: ReadonlyMap<string, SplitName>;
+    };
+
+export type ExportRecipe = ManifestRecipe & { steps?: readonly string[] };
+
+export type RunExportOptions = {
+  formats: readonly ExportFormat[];
+  split: SplitPlan;
+  dedupInstructions?: boolean;
+  parquetRowGroupSize?: number;
+  recipe: ExportRecipe;
+  card: {
+    prettyName: string;
+    summary?: string;
+    license: string;
+    language: readonly string[];
+    /** Optional description per source, keyed by source id. */
+    sourceDescriptions?: Readonly<Record<string, string>>;
+    /** Precision interval and agreement from the audit module; the accepted/rejected counts come from the rows. */
+    audit?: Pick<CardAudit, 'precision' | 'agreement'>;
+  };
+  appVersion: string;
+  selection: JsonValue;
+  createdAt?: Date;
+  /** The .zip written next to the files; `false` writes no bundle. Default `dataset.zip`. */
+  bundle?: { name: string; compressionLevel?: number } | false;
+};
+
+export type ExportedFile = ManifestFile & { path: string };
+
+export type RunExportResult = {
+  /** Data files, then README.md and manifest.json, with their sizes and hashes. */
+  files: ExportedFile[];
+  counts: ManifestCounts;
+  manifest: Manifest;
+  bundle: { name: string; path: string; bytes: number; sha256: string } | null;
+};
+
+const NO_TOPIC = '(none)';
+export const CARD_FILE = 'README.md';
+export const MANIFEST_FILE = 'manifest.json';
+
+function splitsOf(plan: SplitPlan): SplitName[] {
+  return plan.kind === 'none' ? ['train'] : ['train', 'test'];
+}
+
+function splitResolver(plan: SplitPlan): (row: ExportRow) => SplitName {
+  switch (plan.kind) {
+    case 'none':
+      return () => 'train';
+    case 'hash': {
+      assertTrainRatio(plan.trainRatio);
+      const { seed, trainRatio } = plan;
+      return plan.key === 'instruction'
+        ? (row) => assignSplit(row.instruction, seed, trainRatio)
+        : (row) => assignSplit(row.id, seed, trainRatio);
+    }
+    case 'exact': {
+      const { splitOf } = plan;
+      return (row) => {
+        const split = splitOf.get(row.id);
+        if (split === undefined) {
+          throw new Error(`row ${JSON.stringify(row.id)} is not in the precomputed split; recompute it for the current selection`);
+        }
+        return split;
+      };
+    }
+  }
+}
+
+function manifestSplit(plan: SplitPlan): ManifestSplit {
+  switch (plan.kind) {
+    case 'none':
+      return { method: 'none' };
+    case 'hash':
+      return { method: 'hash', seed: plan.seed, trainRatio: plan.trainRatio, key: plan.key ?? 'id' };
+    case 'exact':
+      return { method: 'exact', seed: plan.seed, trainRatio: plan.trainRatio, stratifyBy: plan.stratifyBy };
+  }
+}
+
+export function dataFileName(format: ExportFormat, split: SplitName): string {
+  return `${format}/${split}.${exporters[format].extension}`;
+}
+
+type Sink = {
+  format: ExportFormat;
+  split: SplitName;
+  name: string;
+  transform: ExportTransform;
+  hashing: HashingPassThrough;
+  done: Promise<void>;
+};
+
+async function openSinks(
+  formats: readonly ExportFormat[],
+  splits: readonly SplitName[],
+  outDir: string,
+  parquetRowGroupSize: number | undefined,
+): Promise<Sink[]> {
+  const sinks: Sink[] = [];
+  for (const format of formats) {
+    await mkdir(path.join(outDir, format), { recursive: true });
+    for (const split of splits) {
+      const name = dataFileName(format, split);
+      const transform = exporters[format].create({ parquetRowGroupSize });
+      const hashing = new HashingPassThrough();
+      const done = pipeline(transform, hashing, createWriteStream(path.join(outDir, name)));
+      sinks.push({ format, split, name, transform, hashing, done });
+    }
+  }
+  return sinks;
+}
+
+function emptyCounts(): ManifestCounts {
+  return {
+    rowsIn: 0,
+    duplicatesRemoved: 0,
+    rowsExported: 0,
+    incompletePairs: 0,
+    simulated: 0,
+    humanEdited: 0,
+    perSplit: {},
+    perTopic: {},
+    audit: { none: 0, accepted: 0, rejected: 0 },
+  };
+}
+
+function cardParameters(parameters: ManifestRecipe['parameters']): Record<string, string | number | boolean | null> {
+  return Object.fromEntries(
+    Object.entries(parameters).map(([name, value]) => [
+      name,
+      value === null || typeof value !== 'object' ? value : JSON.stringify(value),
+    ]),
+  );
+}
+
+/**
+ * Streams `rows` once into every (format, split) file under `outDir`, hashing each file as it is
+ * written, then writes README.md (dataset card), manifest.json and the .zip bundle. Memory stays
+ * constant in the number of rows except for the instruction-dedup set (one short hash per row).
+ */
+export async function runExport(
+  rows: AsyncIterable<ExportRow> | Iterable<ExportRow>,
+  options: RunExportOptions,
+  outDir: string,
+): Promise<RunExportResult> {
+  if (options.formats.length === 0) throw new Error('choose at least one export format');
+  const formats = [...new Set(options.formats)];
+  const createdAt = options.createdAt ?? new Date();
+  const bundleOption = options.bundle ?? { name: 'dataset.zip' };
+  const splits = splitsOf(options.split);
+  const splitFor = splitResolver(options.split);
+  const deduper = options.dedupInstructions ? createInstructionDeduper() : null;
+
+  await mkdir(outDir, { recursive: true });
+  const sinks = await openSinks(formats, splits, outDir, options.parquetRowGroupSize);
+  const sinksBySplit = new Map(splits.map((split) => [split, sinks.filter((sink) => sink.split === split)]));
+  // Rejects as soon as any file's pipeline fails, so a writer never waits for a 'drain' that cannot come.
+  const anySinkFailed = new Promise<never>((_, reject) => {
+    for (const sink of sinks) sink.done.catch(reject);
+  });
+  anySinkFailed.catch(() => undefined);
+
+  const counts = emptyCounts();
+  const sources = new Map<string, CardSource>();
+  try {
+    for await (const row of rows) {
+      counts.rowsIn++;
+      if (deduper && !deduper.isFirst(row.instruction)) {
+        counts.duplicatesRemoved++;
+        continue;
+      }
+      const split = splitFor(row);
+      countRow(counts, sources, row, split);
+      let waits: Promise<unknown>[] | null = null;
+      for (const sink of sinksBySplit.get(split) ?? []) {
+        if (!sink.transform.write(row)) (waits ??= []).push(once(sink.transform, 'drain'));
+      }
+      if (waits) await Promise.race([Promise.all(waits), anySinkFailed]);
+    }
+    for (const sink of sinks) sink.transform.end();
+    await Promise.all(sinks.map((sink) => sink.done));
+  } catch (error) {
+    for (const sink of sinks) sink.transform.destroy();
+    await Promise.allSettled(sinks.map((sink) => sink.done));
+    throw error;
+  }
+
+  const dataFiles: ExportedFile[] = sinks.map((sink) => ({
+    name: sink.name,
+    path: path.join(outDir, sink.name),
+    format: sink.format,
+    split: sink.split,
+    rows: sink.transform.stats.rowsWritten,
+    skippedIncomplete: sink.transform.stats.skippedIncomplete,
+    bytes: sink.hashing.bytes,
+    sha256: sink.hashing.sha256(),
+  }));
+
+  const card = renderDatasetCard(buildCardInput(options, counts, sources, dataFiles));
+  const cardFile = await writeTextFile(outDir, CARD_FILE, card);
+  const manifest = buildManifest({
+    appVersion: options.appVersion,
+    createdAt,
+    selection: options.selection,
+    recipe: {
+      name: options.recipe.name,
+      version: options.recipe.version,
+      prompts: options.recipe.prompts,
+      models: options.recipe.models,
+      parameters: options.recipe.parameters,
+    },
+    split: manifestSplit(options.split),
+    dedupInstructions: deduper !== null,
+    counts,
+    files: [...dataFiles, cardFile].map(({ path: _path, ...file }) => file),
+  });
+  const manifestFile = await writeTextFile(outDir, MANIFEST_FILE, serializeManifest(manifest));
+  const files = [...dataFiles, cardFile, manifestFile];
+
+  let bundle: RunExportResult['bundle'] = null;
+  if (bundleOption) {
+    const bundlePath = path.join(outDir, bundleOption.name);
+    if (files.some((file) => file.path === bundlePath)) {
+      throw new Error(`bundle name ${JSON.stringify(bundleOption.name)} collides with an exported file`);
+    }
+    const result = await writeBundle(
+      createWriteStream(bundlePath),
+      files.map((file) => ({ name: file.name, path: file.path })),
+      { mtime: createdAt, compressionLevel: bundleOption.compressionLevel },
+    );
+    result.entries.forEach((entry, index) => {
+      if (entry.sha256 !== files[index].sha256) {
+        throw new Error(`${entry.name} changed on disk while the bundle was being written; export again`);
+      }
+    });
+    bundle = { name: bundleOption.name, path: bundlePath, bytes: result.bytes, sha256: result.sha256 };
+  }
+  return { files, counts, manifest, bundle };
+}
+
+function countRow(counts: ManifestCounts, sources: Map<string, CardSource>, row: ExportRow, split: SplitName): void {
+  counts.rowsExported++;
+  counts.perSplit[split] = (counts.perSplit[split] ?? 0) + 1;
+  const topic = (counts.perTopic[row.topic ?? NO_TOPIC] ??= {});
+  topic[split] = (topic[split] ?? 0) + 1;
+  if (row.chosen === null || row.rejected === null) counts.incompletePairs++;
+  if (row.simulated) counts.simulated++;
+  if (row.humanEdited) counts.humanEdited++;
+  counts.audit[row.auditStatus]++;
+  const sourceKey = `${row.sourceKind}\u0000${row.sourceId}`;
+  const source = sources.get(sourceKey);
+  if (source) source.rows++;
+  else sources.set(sourceKey, { kind: row.sourceKind, id: row.sourceId, name: row.sourceName, rows: 1 });
+}
+
+async function writeTextFile(outDir: string, name: string, text: string): Promise<ExportedFile> {
+  const bytes = Buffer.from(text, 'utf8');
+  const filePath = path.join(outDir, name);
+  await writeFile(filePath, bytes);
+  return { name, path: filePath, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function buildCardInput(
+  options: RunExportOptions,
+  counts: ManifestCounts,
+  sources: Map<string, CardSource>,
+  dataFiles: readonly ExportedFile[],
+): CardInput {
+  const configs: CardConfig[] = [...new Set(dataFiles.map((file) => file.format))]
+    .filter((format): format is ExportFormat => format !== undefined)
+    .map((format) => ({
+      format,
+      splits: dataFiles
+        .filter((file) => file.format === format)
+        .map((file) => ({
+          split: file.split ?? 'train',
+          path: file.name,
+          numExamples: file.rows ?? 0,
+          numBytes: file.bytes,
+        })),
+    }));
+  const { split } = options;
+  const accepted = counts.audit.accepted;
+  const rejected = counts.audit.rejected;
+  return {
+    prettyName: options.card.prettyName,
+    summary: options.card.summary,
+    license: options.card.license,
+    language: options.card.language,
+    configs,
+    topics: Object.entries(counts.perTopic)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([topic, perSplit]) => ({ topic: topic === NO_TOPIC ? null : topic, perSplit })),
+    sources: [...sources.values()].map((source) => ({
+      ...source,
+      description: options.card.sourceDescriptions?.[source.id],
+    })),
+    curation: {
+      recipeName: options.recipe.name,
+      recipeVersion: options.recipe.version,
+      steps: options.recipe.steps,
+      models: options.recipe.models,
+      prompts: options.recipe.prompts,
+      parameters: cardParameters(options.recipe.parameters),
+    },
+    split:
+      split.kind === 'none'
+        ? { method: 'none' }
+        : {
+            method: split.kind,
+            seed: split.seed,
+            trainRatio: split.trainRatio,
+            stratifiedByTopic: split.kind === 'exact' && split.stratifyBy === 'topic',
+          },
+    dedup: options.dedupInstructions ? { duplicatesRemoved: counts.duplicatesRemoved } : undefined,
+    incompletePairs: counts.incompletePairs,
+    annotation: {
+      humanEdited: counts.humanEdited,
+      audit: { audited: accepted + rejected, accepted, rejected, ...options.card.audit },
+    },
+    simulated: { rows: counts.simulated, totalRows: counts.rowsExported },
+  };
+}

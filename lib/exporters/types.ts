@@ -1,0 +1,76 @@
+import type { Transform } from 'node:stream';
+
+export type AuditStatus = 'none' | 'accepted' | 'rejected';
+export type SourceKind = 'run' | 'dataset';
+
+/** One preference pair as the database hands it to every exporter. */
+export type ExportRow = {
+  id: string;
+  instruction: string;
+  chosen: string | null;
+  rejected: string | null;
+  topic: string | null;
+  sourceKind: SourceKind;
+  sourceId: string;
+  sourceName: string;
+  instructionVerdict: string | null;
+  instructionReason: string | null;
+  responseVerdict: string | null;
+  responseReason: string | null;
+  auditStatus: AuditStatus;
+  humanEdited: boolean;
+  simulated: boolean;
+};
+
+export const EXPORT_FORMATS = [
+  'trl-standard',
+  'trl-conversational',
+  'openai-preference',
+  'hh-rlhf',
+  'alpaca',
+  'reversed-tuning',
+  'csv',
+  'parquet',
+] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const SPLIT_NAMES = ['train', 'test'] as const;
+export type SplitName = (typeof SPLIT_NAMES)[number];
+
+/**
+ * Which sides of the pair a format cannot do without. Rows missing a required side are
+ * skipped and counted in `skippedIncomplete`; `none` keeps every row (nulls stay null).
+ */
+export type RequiredSides = 'both' | 'chosen' | 'none';
+
+export type ExportStats = {
+  rowsIn: number;
+  rowsWritten: number;
+  skippedIncomplete: number;
+};
+
+/** Object-mode `ExportRow` in, bytes out; `stats` is final once the stream has ended. */
+export type ExportTransform = Transform & { readonly stats: ExportStats };
+
+export type ExporterCreateOptions = {
+  /** Rows per Parquet row group; only the Parquet exporter reads it. */
+  parquetRowGroupSize?: number;
+};
+
+/** Hugging Face `datasets` feature description, used for `dataset_info` in the card. */
+export type CardFeature =
+  | { name: string; dtype: 'string' | 'bool' }
+  | { name: string; list: CardFeature[] }
+  | { name: string; struct: CardFeature[] };
+
+export type Exporter = {
+  extension: string;
+  contentType: string;
+  label: string;
+  needsBothSides: boolean;
+  requiredSides: RequiredSides;
+  features: readonly CardFeature[];
+  create(options?: ExporterCreateOptions): ExportTransform;
+};
+
+export type ChatMessage = { role: 'user' | 'assistant'; content: string };
