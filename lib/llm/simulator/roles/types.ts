@@ -1,0 +1,23 @@
+import type { Rng } from '../random';
+
+export const SIM_ROLES = ['reversed', 'judge', 'expert'] as const;
+export type SimRole = (typeof SIM_ROLES)[number];
+
+export interface RoleRequest {
+  /** What the role reads: the last user message (chat) or the prompt (completion). */
+  text: string;
+  /** Every message or the whole prompt, for decisions tied to the full input. */
+  fullPrompt: string;
+  seed: number | null;
+  /** Seeded from the request body and the choice index, so a request always gets the same output. */
+  rng: Rng;
+  /** Judge only: the share of otherwise acceptable items that pass. */
+  passRate: number;
+}
+
+export interface RoleImpl {
+  description: string;
+  /** When set, JSON mode wraps the plain text as `{ [jsonKey]: text }`; null means the reply is JSON already. */
+  jsonKey: string | null;
+  generate(request: RoleRequest): string;
+}
