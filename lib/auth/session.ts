@@ -17,11 +17,10 @@ export class AuthError extends Error {
 }
 
 /**
- * The signed-in user, re-read from the database on every request so that deactivation and
- * role changes take effect at once (the JWT alone would stay valid until it expires).
+ * The user behind a session, re-read from the database so that deactivation and role changes
+ * take effect at once (the JWT alone would stay valid until it expires).
  */
-export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
-  const session = await getServerSession(authOptions);
+export async function userForSession(session: { userId?: string; sessionVersion?: number } | null): Promise<CurrentUser | null> {
   if (!session?.userId) return null;
   const user = await db().user.findUnique({
     where: { id: session.userId },
@@ -29,7 +28,9 @@ export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   });
   if (!user || !user.active || user.sessionVersion !== session.sessionVersion) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role, blurHarmful: user.blurHarmful };
-});
+}
+
+export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => userForSession(await getServerSession(authOptions)));
 
 /** For pages: anonymous users go to the login page, users without the scope see 403. */
 export async function requirePageUser(scope?: Scope): Promise<CurrentUser> {

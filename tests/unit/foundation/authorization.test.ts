@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkFile, listAppFiles } from './authz-coverage';
+import { can, roleScopes, scopes } from '@/lib/auth/permissions';
+
+const appDir = path.resolve(process.cwd(), 'app');
+
+describe('every route, route handler and server action checks authorisation', () => {
+  const files = listAppFiles(appDir);
+
+  it('finds the app from the file system', () => {
+    expect(files.some((f) => f.endsWith(path.join('settings', 'users', 'page.tsx')))).toBe(true);
+    expect(files.some((f) => f.endsWith('actions.ts'))).toBe(true);
+  });
+
+  it('has no unguarded page, handler or action', () => {
+    const violations = files.flatMap((file) => checkFile(path.relative(appDir, file), fs.readFileSync(file, 'utf8')));
+    expect(violations).toEqual([]);
+  });
+
+  it('only the login page and the next-auth endpoint are public', () => {
+    const publicFiles = files.filter((f) => /export const publicRoute = true/.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(appDir, f));
+    expect(publicFiles.sort()).toEqual([path.join('api', 'auth', '[...nextauth]', 'route.ts'), path.join('login', 'page.tsx')].sort());
+  });
+
+  // The checker itself must be able to fail.
+  it('flags a page without a guard', () => {
+    const page = `export default async function Page() { return <div/>; }`;
+    expect(checkFile('x/page.tsx', page)).toEqual([{ file: 'x/page.tsx', problem: expect.stringMatching(/does not call requirePageUser/) }]);
+    expect(checkFile('x/page.tsx', `export default async function Page() { await requirePageUser('runs:read'); return <div/>; }`)).toEqual([]);
+  });
+
+  it('flags a route handler method without a guard', () => {
+    const route = `export async function GET() { await authorizeRoute('runs:read'); return new Response(); }\nexport async function POST() { return new Response(); }`;
+    expect(checkFile('api/x/route.ts', route)).toEqual([{ file: 'api/x/route.ts', problem: 'POST handler does not call authorizeRoute/requireScope' }]);
+  });
+
+  it('flags a server action not built with authorizedAction', () => {
+    const actions = `'use server';\nexport const ok = authorizedAction('runs:write', schema, async () => 1);\nexport async function sneaky() { return 1; }`;
+    expect(checkFile('x/actions.ts', actions)).toEqual([{ file: 'x/actions.ts', problem: expect.stringMatching(/sneaky is not built with authorizedAction/) }]);
+  });
+});
+
+describe('role → scope table', () => {
+  it('gives admins everything and reviewers no writes except review comments and audit labels', () => {
+    expect([...roleScopes.ADMIN].sort()).toEqual([...scopes].sort());
+    const reviewerWrites = roleScopes.REVIEWER.filter((s) => !s.endsWith(':read'));
+    expect(reviewerWrites.sort()).toEqual(['audits:review', 'review:comment']);
+  });
+
+  it('keeps user and provider management with admins', () => {
+    expect(can('RESEARCHER', 'users:manage')).toBe(false);
+    expect(can('RESEARCHER', 'providers:manage')).toBe(false);
+    expect(can('RESEARCHER', 'runs:write')).toBe(true);
+    expect(can('REVIEWER', 'exports:write')).toBe(false);
+    expect(can(null, 'runs:read')).toBe(false);
+  });
+});
