@@ -326,7 +326,7 @@ function citationSection(): string {
 /** Hugging Face dataset card (README.md): YAML metadata plus the sections a reader needs to judge the data. */
 export function renderDatasetCard(input: CardInput): string {
   const sections = [
-    `# ${input.prettyName}`,
+    `# ${input.prettyName.replace(/\s+/g, ' ')}`,
     '> **Content warning:** this dataset contains offensive and harmful text. See "Bias, risks and limitations".',
     descriptionSection(input),
     structureSection(input),
