@@ -198,7 +198,8 @@ async function sendWithRetries(ctx: CallContext): Promise<{ reply: ProviderReply
   const client = (deps.clientFor ?? openAiClientFor)(endpoint);
   const policy = { ...DEFAULT_RETRY_POLICY, ...deps.retryPolicy };
   const random = deps.random ?? Math.random;
-  const maxAttempts = Math.max(1, Math.floor(endpoint.maxAttempts));
+  // A NaN or 0 here would otherwise mean endless retries or none at all.
+  const maxAttempts = Number.isFinite(endpoint.maxAttempts) ? Math.max(1, Math.floor(endpoint.maxAttempts)) : 1;
 
   for (let attempts = 1; ; attempts += 1) {
     const release = await acquireSlot(ctx, estimatedTotal, attempts - 1);

@@ -210,6 +210,10 @@ export function classifyError(err: unknown, context: ErrorContext): ClassifiedEr
   } else if (err instanceof UnparseableResponseError) {
     kind = 'unparseable';
     details.serverMessage = err.detail;
+  } else if (err instanceof SyntaxError) {
+    // The SDK could not parse a body announced as JSON.
+    kind = 'unparseable';
+    details.serverMessage = `the body is not valid JSON (${err.message})`;
   } else {
     details.code = findErrorCode(err);
     kind = details.code ? NODE_CODE_KINDS[details.code] : 'connection';

@@ -110,7 +110,8 @@ export function createInMemoryRateLimiter(options: { now?: () => number } = {}):
   const now = options.now ?? Date.now;
   const states = new Map<string, EndpointState>();
 
-  function stateFor(endpointId: string, limits: EndpointLimits): EndpointState {
+  function stateFor(endpointId: string, requested: EndpointLimits): EndpointState {
+    const limits = saneLimits(requested);
     const time = now();
     let state = states.get(endpointId);
     if (!state) {
@@ -191,6 +192,16 @@ export function createInMemoryRateLimiter(options: { now?: () => number } = {}):
     active: (endpointId) => states.get(endpointId)?.active ?? 0,
     waiting: (endpointId) => states.get(endpointId)?.queue.length ?? 0,
   };
+}
+
+function positiveOrNull(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+/** Limits that cannot deadlock or spin: at least one slot, and no zero-capacity bucket. */
+function saneLimits(limits: EndpointLimits): EndpointLimits {
+  const concurrency = Number.isFinite(limits.concurrency) ? Math.max(1, Math.floor(limits.concurrency)) : 1;
+  return { concurrency, rpm: positiveOrNull(limits.rpm), tpm: positiveOrNull(limits.tpm) };
 }
 
 function abortReason(signal: AbortSignal): Error {

@@ -260,6 +260,47 @@ describe('callLlm over HTTP', () => {
     expect(err.message).toContain('no "choices"');
   });
 
+  it('flags a body announced as JSON that does not parse as unparseable', async () => {
+    server = await startTestServer(() => ({ kind: 'raw', status: 200, contentType: 'application/json', body: '{"choices": [' }));
+    const { deps } = testDeps();
+    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(server.baseUrl), messages: hello }, deps));
+    expect(err.kind).toBe('unparseable');
+    expect(err.message).toMatch(/not valid JSON/);
+  });
+
+  it('points at the base URL when a 200 reply is a web page', async () => {
+    server = await startTestServer(() => ({ kind: 'raw', status: 200, contentType: 'text/html', body: '<html>Ollama is running</html>' }));
+    const { deps } = testDeps();
+    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(server.baseUrl), messages: hello }, deps));
+    expect(err.kind).toBe('unparseable');
+    expect(err.message).toContain(`The reply from ${server.baseUrl} is not an OpenAI-compatible response`);
+    expect(err.message).toContain('<html>Ollama is running</html>');
+  });
+
+  it('switches to max_completion_tokens for models that refuse max_tokens, and remembers it', async () => {
+    const s = await startTestServer((request) =>
+      'max_tokens' in request.body
+        ? errorReply(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.")
+        : chatReply('reasoned'),
+    );
+    server = s;
+    const { deps } = testDeps();
+    const endpoint = testEndpointConfig(s.baseUrl, { model: 'o-series' });
+    expect((await callLlm({ endpoint, messages: hello }, deps)).text).toBe('reasoned');
+    await callLlm({ endpoint, messages: hello, bypassCache: true }, deps);
+    expect(s.requests.map((request) => 'max_completion_tokens' in request.body)).toEqual([false, true, true]);
+    expect(s.requests[1].body.max_completion_tokens).toBe(64);
+  });
+
+  it('treats absurd limits and attempts as one slot and one attempt instead of hanging', async () => {
+    const s = await serve(() => errorReply(500, 'boom'));
+    const { deps } = testDeps();
+    const endpoint = testEndpointConfig(s.baseUrl, { maxAttempts: Number.NaN, limits: { concurrency: 0, rpm: 0, tpm: Number.NaN } });
+    const err = await expectLlmError(callLlm({ endpoint, messages: hello }, deps));
+    expect(err.attempts).toBe(1);
+    expect(s.requests).toHaveLength(1);
+  });
+
   it('estimates tokens when the server reports no usage', async () => {
     const s = await serve(() => ({ kind: 'json', status: 200, body: { choices: [{ index: 0, message: { role: 'assistant', content: '12345678' }, finish_reason: 'stop' }] } }));
     const { deps } = testDeps();

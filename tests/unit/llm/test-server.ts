@@ -14,6 +14,7 @@ export type ReceivedRequest = {
 
 export type Reply =
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string>; delayMs?: number }
+  | { kind: 'raw'; status: number; contentType: string; body: string }
   | { kind: 'destroy' }
   | { kind: 'hang' };
 
@@ -56,6 +57,12 @@ export async function startTestServer(replyFor: (request: ReceivedRequest, index
       }
       if (reply.kind === 'hang') {
         res.on('close', done);
+        return;
+      }
+      if (reply.kind === 'raw') {
+        done();
+        res.writeHead(reply.status, { 'content-type': reply.contentType });
+        res.end(reply.body);
         return;
       }
       setTimeout(() => {
