@@ -1,0 +1,331 @@
+/**
+ * Reversed instruction tuning data (stage 1 of Safer-Instruct): flips an instruction dataset so a
+ * model learns P(instruction | response). Each (instruction, response) pair becomes
+ * `{ prompt: renderReversedPrompt(response), completion: instruction }`.
+ *
+ * Sources: Alpaca records `{instruction, input, output}` and ShareGPT records
+ * `{conversations: [{from, value}, …]}`, in a JSON array or JSONL. Records are read one at a time
+ * from a chunk stream, so memory stays flat for large uploads; a malformed record yields a row
+ * error with its line number and the rest of the file is still processed.
+ */
+import { renderReversedPrompt } from '@/lib/pipeline/prompts/reversed-template';
+
+export type InstructionDatasetFormat = 'alpaca' | 'sharegpt';
+export type InstructionContainer = 'jsonl' | 'json-array';
+
+export interface ReversedRecord {
+  prompt: string;
+  completion: string;
+}
+
+export interface RowError {
+  /** 1-based line where the record starts. */
+  line: number;
+  /** Path of the offending field inside the record, e.g. `conversations[2].from`. */
+  field?: string;
+  message: string;
+}
+
+export type FlipOutcome = { ok: true; records: ReversedRecord[]; skippedPairs: number } | { ok: false; error: RowError };
+
+/** A structural problem that stops reading the file (e.g. an unterminated JSON array). */
+export class ReversedDataError extends Error {
+  readonly line: number;
+  readonly column: number;
+
+  constructor(message: string, line: number, column: number) {
+    super(`${message} (line ${line}, column ${column})`);
+    this.name = 'ReversedDataError';
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** Completion target for an Alpaca record: the instruction, plus the input when there is one. */
+export function alpacaCompletion(instruction: string, input: string): string {
+  return input.trim() === '' ? instruction : `${instruction}\n\n${input}`;
+}
+
+export function flipPair(instruction: string, response: string): ReversedRecord {
+  return { prompt: renderReversedPrompt(response), completion: instruction };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function rowError(line: number, message: string, field?: string): FlipOutcome {
+  return { ok: false, error: field === undefined ? { line, message } : { line, field, message } };
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+export function flipAlpacaRecord(value: unknown, line: number): FlipOutcome {
+  if (!isObject(value)) return rowError(line, 'expected a JSON object with "instruction", "input" and "output"');
+  const { instruction, input, output } = value;
+  if (!nonEmptyString(instruction)) return rowError(line, '"instruction" must be a non-empty string', 'instruction');
+  if (!nonEmptyString(output)) return rowError(line, '"output" must be a non-empty string', 'output');
+  if (input !== undefined && input !== null && typeof input !== 'string') return rowError(line, '"input" must be a string when present', 'input');
+  return { ok: true, records: [flipPair(alpacaCompletion(instruction, input ?? ''), output)], skippedPairs: 0 };
+}
+
+type ShareGptSpeaker = 'human' | 'gpt' | 'system';
+
+/** Speaker names seen in ShareGPT-style dumps; system turns carry no pair and are skipped. */
+const shareGptSpeakers: Record<string, ShareGptSpeaker> = {
+  human: 'human',
+  user: 'human',
+  gpt: 'gpt',
+  assistant: 'gpt',
+  chatgpt: 'gpt',
+  bard: 'gpt',
+  bing: 'gpt',
+  model: 'gpt',
+  system: 'system',
+};
+
+/** One flipped record per human turn immediately followed by a gpt turn; pairs with an empty side are skipped. */
+export function flipShareGptRecord(value: unknown, line: number): FlipOutcome {
+  if (!isObject(value) || !Array.isArray(value.conversations)) {
+    return rowError(line, 'expected a JSON object with a "conversations" array', 'conversations');
+  }
+  const turns: { speaker: ShareGptSpeaker; text: string }[] = [];
+  for (const [index, turn] of value.conversations.entries()) {
+    const field = `conversations[${index}]`;
+    if (!isObject(turn)) return rowError(line, 'each turn must be an object with "from" and "value"', field);
+    if (typeof turn.from !== 'string') return rowError(line, '"from" must be a string', `${field}.from`);
+    const speaker = shareGptSpeakers[turn.from.trim().toLowerCase()];
+    if (speaker === undefined) {
+      return rowError(line, `unknown speaker ${JSON.stringify(turn.from)}; expected human or gpt`, `${field}.from`);
+    }
+    if (typeof turn.value !== 'string') return rowError(line, '"value" must be a string', `${field}.value`);
+    turns.push({ speaker, text: turn.value });
+  }
+  const records: ReversedRecord[] = [];
+  let skippedPairs = 0;
+  turns.forEach((turn, index) => {
+    const next = turns[index + 1];
+    if (turn.speaker !== 'human' || next?.speaker !== 'gpt') return;
+    if (turn.text.trim() === '' || next.text.trim() === '') skippedPairs += 1;
+    else records.push(flipPair(turn.text, next.text));
+  });
+  if (records.length === 0) {
+    return rowError(line, 'no human turn followed by a gpt turn with non-empty text', 'conversations');
+  }
+  return { ok: true, records, skippedPairs };
+}
+
+export const recordFlippers: Record<InstructionDatasetFormat, (value: unknown, line: number) => FlipOutcome> = {
+  alpaca: flipAlpacaRecord,
+  sharegpt: flipShareGptRecord,
+};
+
+export function detectInstructionFormat(value: unknown): InstructionDatasetFormat | undefined {
+  if (!isObject(value)) return undefined;
+  if (Array.isArray(value.conversations)) return 'sharegpt';
+  if ('instruction' in value && 'output' in value) return 'alpaca';
+  return undefined;
+}
+
+/** Raw JSON text of one record and the line it starts on. */
+export interface SourceElement {
+  line: number;
+  text: string;
+}
+
+export type TextChunks = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+
+async function* decodeChunks(chunks: TextChunks): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let first = true;
+  for await (const chunk of chunks) {
+    let text: string;
+    try {
+      text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new ReversedDataError('the file is not valid UTF-8 text', 0, 0);
+    }
+    // TextDecoder drops a byte-order mark itself; string chunks may still carry one.
+    if (first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
+    if (text) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/** Non-blank lines of a JSONL stream, numbered from 1. */
+export async function* jsonlElements(chunks: AsyncIterable<string>): AsyncGenerator<SourceElement> {
+  let pending = '';
+  let line = 0;
+  for await (const chunk of chunks) {
+    pending += chunk;
+    let lineStart = 0;
+    let newline = pending.indexOf('\n');
+    while (newline !== -1) {
+      line += 1;
+      const text = pending.slice(lineStart, newline).replace(/\r$/, '');
+      if (text.trim() !== '') yield { line, text };
+      lineStart = newline + 1;
+      newline = pending.indexOf('\n', lineStart);
+    }
+    pending = pending.slice(lineStart);
+  }
+  line += 1;
+  if (pending.trim() !== '') yield { line, text: pending.replace(/\r$/, '') };
+}
+
+type ArrayState = 'start' | 'beforeElement' | 'element' | 'done';
+
+/**
+ * Top-level elements of a JSON array, without parsing the whole document: tracks nesting and
+ * string literals only, and hands each element's text to JSON.parse separately.
+ */
+export async function* jsonArrayElements(chunks: AsyncIterable<string>): AsyncGenerator<SourceElement> {
+  let state = 'start' as ArrayState;
+  let line = 1;
+  let column = 0;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let afterComma = false;
+  let elementLine = 0;
+  let elementText = '';
+
+  for await (const chunk of chunks) {
+    let segmentStart = 0;
+    for (let i = 0; i < chunk.length; i += 1) {
+      const char = chunk[i];
+      if (char === '\n') {
+        line += 1;
+        column = 0;
+      } else column += 1;
+      const blank = char === ' ' || char === '\t' || char === '\n' || char === '\r';
+
+      if (state === 'element') {
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (char === '\\') escaped = true;
+          else if (char === '"') inString = false;
+        } else if (char === '"') inString = true;
+        else if (char === '{' || char === '[') depth += 1;
+        else if ((char === '}' || char === ']') && depth > 0) depth -= 1;
+        else if (depth === 0 && (char === ',' || char === ']')) {
+          const text = (elementText + chunk.slice(segmentStart, i)).trim();
+          elementText = '';
+          yield { line: elementLine, text };
+          state = char === ',' ? 'beforeElement' : 'done';
+          afterComma = char === ',';
+        }
+        continue;
+      }
+      if (blank) continue;
+      if (state === 'start') {
+        if (char !== '[') throw new ReversedDataError('expected a JSON array starting with "["', line, column);
+        state = 'beforeElement';
+      } else if (state === 'beforeElement') {
+        if (char === ']') {
+          if (afterComma) throw new ReversedDataError('trailing comma before "]"', line, column);
+          state = 'done';
+        } else if (char === ',') {
+          throw new ReversedDataError('missing array element before ","', line, column);
+        } else {
+          state = 'element';
+          elementLine = line;
+          segmentStart = i;
+          depth = char === '{' || char === '[' ? 1 : 0;
+          inString = char === '"';
+          escaped = false;
+        }
+      } else if (state === 'done') {
+        throw new ReversedDataError('unexpected content after the closing "]"', line, column);
+      }
+    }
+    if (state === 'element') elementText += chunk.slice(segmentStart);
+  }
+  if (state !== 'done') throw new ReversedDataError('the JSON array is not closed with "]"', line, column);
+}
+
+export const containerReaders: Record<InstructionContainer, (chunks: AsyncIterable<string>) => AsyncGenerator<SourceElement>> = {
+  jsonl: jsonlElements,
+  'json-array': jsonArrayElements,
+};
+
+/** Looks at the first non-blank character ("[" → JSON array) and replays the consumed text. */
+async function detectContainer(chunks: AsyncIterable<string>): Promise<{ container: InstructionContainer; chunks: AsyncIterable<string> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const consumed: string[] = [];
+  let container: InstructionContainer = 'jsonl';
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) break;
+    consumed.push(next.value);
+    const firstChar = next.value.trimStart()[0];
+    if (firstChar !== undefined) {
+      container = firstChar === '[' ? 'json-array' : 'jsonl';
+      break;
+    }
+  }
+  async function* replay(): AsyncGenerator<string> {
+    yield* consumed;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { container, chunks: replay() };
+}
+
+export type FlipEvent =
+  | { kind: 'record'; line: number; record: ReversedRecord }
+  | { kind: 'error'; error: RowError }
+  | { kind: 'skipped'; line: number; pairs: number };
+
+export interface FlipDatasetOptions {
+  /** Default 'auto': decided by the first record that looks like either format. */
+  format?: InstructionDatasetFormat | 'auto';
+  /** Default 'auto': a file whose first non-blank character is "[" is a JSON array, otherwise JSONL. */
+  container?: InstructionContainer | 'auto';
+}
+
+/**
+ * Streams flipped records from an uploaded instruction dataset. Per-record problems come out as
+ * `error` events (with line numbers) and reading goes on; structural problems that make the rest
+ * unreadable throw `ReversedDataError`.
+ */
+export async function* flipInstructionDataset(source: TextChunks, options: FlipDatasetOptions = {}): AsyncGenerator<FlipEvent> {
+  let chunks: AsyncIterable<string> = decodeChunks(source);
+  let container = options.container ?? 'auto';
+  if (container === 'auto') ({ container, chunks } = await detectContainer(chunks));
+  let format = options.format === 'auto' ? undefined : options.format;
+
+  for await (const element of containerReaders[container](chunks)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(element.text);
+    } catch (error) {
+      yield { kind: 'error', error: { line: element.line, message: `invalid JSON: ${(error as Error).message}` } };
+      continue;
+    }
+    format ??= detectInstructionFormat(value);
+    if (format === undefined) {
+      yield {
+        kind: 'error',
+        error: { line: element.line, message: 'not an Alpaca record ({instruction, input, output}) or a ShareGPT record ({conversations: [...]})' },
+      };
+      continue;
+    }
+    const outcome = recordFlippers[format](value, element.line);
+    if (!outcome.ok) {
+      yield { kind: 'error', error: outcome.error };
+      continue;
+    }
+    for (const record of outcome.records) yield { kind: 'record', line: element.line, record };
+    if (outcome.skippedPairs > 0) yield { kind: 'skipped', line: element.line, pairs: outcome.skippedPairs };
+  }
+}
