@@ -26,6 +26,8 @@ const securityHeaders = [
 ];
 
 const nextConfig: NextConfig = {
+  // Parallel checkouts/test runs can build side by side (NEXT_DIST_DIR=.next-foo).
+  distDir: process.env.NEXT_DIST_DIR ?? '.next',
   poweredByHeader: false,
   // `npm test` type-checks the whole project as its own step; not twice.
   typescript: { ignoreBuildErrors: true },

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const SOURCE_ROOTS = ['app', 'components', 'lib', 'public', 'types', 'next.config.ts', 'postcss.config.mjs', 'package-lock.json', 'tsconfig.json'];
-const FINGERPRINT_FILE = path.join('.next', 'source-fingerprint');
+const distDir = () => process.env.NEXT_DIST_DIR ?? '.next';
+const fingerprintFile = () => path.join(distDir(), 'source-fingerprint');
 
 function collect(entry: string, out: string[]): void {
   if (!fs.existsSync(entry)) return;
@@ -23,9 +24,9 @@ export function sourceFingerprint(): string {
 }
 
 export function buildIsCurrent(): boolean {
-  return fs.existsSync(path.join('.next', 'BUILD_ID')) && fs.existsSync(FINGERPRINT_FILE) && fs.readFileSync(FINGERPRINT_FILE, 'utf8') === sourceFingerprint();
+  return fs.existsSync(path.join(distDir(), 'BUILD_ID')) && fs.existsSync(fingerprintFile()) && fs.readFileSync(fingerprintFile(), 'utf8') === sourceFingerprint();
 }
 
 export function markBuildCurrent(): void {
-  fs.writeFileSync(FINGERPRINT_FILE, sourceFingerprint());
+  fs.writeFileSync(fingerprintFile(), sourceFingerprint());
 }
