@@ -1,12 +1,29 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 import { ByteWriter, ParquetWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
 
 import { TABLE_COLUMNS, TABLE_FEATURES, type TableValue } from './columns';
-import type { Exporter, ExporterCreateOptions, ExportRow, ExportStats, ExportTransform } from './types';
+import type { Exporter, ExporterCreateOptions, ExportRow, ExportStats, ExportTransform, ParquetCodec } from './types';
 
 /** Large enough for good compression and few footer entries, small enough that one group of long texts fits comfortably in memory. */
 export const DEFAULT_PARQUET_ROW_GROUP_SIZE = 20_000;
+/**
+ * Brotli at quality 1 through Node's native zlib: on 1.3 kB rows it encoded ~2x faster than
+ * hyparquet-writer's pure-JS Snappy and made files ~30% smaller. pyarrow (and so `datasets` and
+ * pandas), DuckDB and polars read it; choose SNAPPY for readers without Brotli (e.g. a bare Spark).
+ */
+export const DEFAULT_PARQUET_CODEC: ParquetCodec = 'BROTLI';
+
+/** Native zlib at its fastest settings; hyparquet-writer only ships a pure-JS Snappy. */
+const NATIVE_COMPRESSORS = {
+  GZIP: (input: Uint8Array): Uint8Array => gzipSync(input, { level: 1 }),
+  BROTLI: (input: Uint8Array): Uint8Array =>
+    brotliCompressSync(input, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } }),
+};
+
+/** Min/max of free text is useless for pruning and costs a full string comparison per value. */
+const NO_STATISTICS = new Set(['instruction', 'chosen', 'rejected', 'instruction_reason', 'response_reason']);
 
 const PARQUET_SCHEMA = schemaFromColumnData({
   columnData: TABLE_COLUMNS.map((column) => ({
@@ -29,7 +46,10 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
   private group: TableValue[][] = [];
   private groupRows = 0;
 
-  constructor(private readonly rowGroupSize: number) {
+  constructor(
+    private readonly rowGroupSize: number,
+    codec: ParquetCodec,
+  ) {
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 256 });
     if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
       throw new Error(`parquetRowGroupSize must be a positive integer, got ${rowGroupSize}`);
@@ -37,6 +57,8 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
     this.parquet = new ParquetWriter({
       writer: this.bytes,
       schema: PARQUET_SCHEMA,
+      codec,
+      compressors: NATIVE_COMPRESSORS,
       createdBy: 'safer-instruct-studio',
     });
     this.startGroup();
@@ -79,6 +101,7 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
     const columnData: ColumnSource[] = TABLE_COLUMNS.map((column, i) => ({
       name: column.name,
       data: this.group[i],
+      statistics: !NO_STATISTICS.has(column.name),
     }));
     // ByteWriter has no async flush, so write() finishes synchronously.
     void this.parquet.write({ columnData, rowGroupSize: this.groupRows });
@@ -102,5 +125,8 @@ export const parquetExporter: Exporter = {
   needsBothSides: false,
   features: TABLE_FEATURES,
   create: (options?: ExporterCreateOptions) =>
-    new ParquetRowGroupTransform(options?.parquetRowGroupSize ?? DEFAULT_PARQUET_ROW_GROUP_SIZE),
+    new ParquetRowGroupTransform(
+      options?.parquetRowGroupSize ?? DEFAULT_PARQUET_ROW_GROUP_SIZE,
+      options?.parquetCodec ?? DEFAULT_PARQUET_CODEC,
+    ),
 };

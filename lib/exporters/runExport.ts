@@ -20,7 +20,7 @@ import {
 } from './manifest';
 import { exporters } from './registry';
 import { assertTrainRatio, assignSplit, createInstructionDeduper } from './selection';
-import type { ExportFormat, ExportRow, ExportTransform, SplitName } from './types';
+import type { ExporterCreateOptions, ExportFormat, ExportRow, ExportTransform, ParquetCodec, SplitName } from './types';
 
 /**
  * How rows are divided into splits.
@@ -45,6 +45,7 @@ export type RunExportOptions = {
   split: SplitPlan;
   dedupInstructions?: boolean;
   parquetRowGroupSize?: number;
+  parquetCodec?: ParquetCodec;
   recipe: ExportRecipe;
   card: {
     prettyName: string;
@@ -133,14 +134,14 @@ async function openSinks(
   formats: readonly ExportFormat[],
   splits: readonly SplitName[],
   outDir: string,
-  parquetRowGroupSize: number | undefined,
+  createOptions: ExporterCreateOptions,
 ): Promise<Sink[]> {
   const sinks: Sink[] = [];
   for (const format of formats) {
     await mkdir(path.join(outDir, format), { recursive: true });
     for (const split of splits) {
       const name = dataFileName(format, split);
-      const transform = exporters[format].create({ parquetRowGroupSize });
+      const transform = exporters[format].create(createOptions);
       const hashing = new HashingPassThrough();
       const done = pipeline(transform, hashing, createWriteStream(path.join(outDir, name)));
       sinks.push({ format, split, name, transform, hashing, done });
@@ -191,7 +192,10 @@ export async function runExport(
   const deduper = options.dedupInstructions ? createInstructionDeduper() : null;
 
   await mkdir(outDir, { recursive: true });
-  const sinks = await openSinks(formats, splits, outDir, options.parquetRowGroupSize);
+  const sinks = await openSinks(formats, splits, outDir, {
+    parquetRowGroupSize: options.parquetRowGroupSize,
+    parquetCodec: options.parquetCodec,
+  });
   const sinksBySplit = new Map(splits.map((split) => [split, sinks.filter((sink) => sink.split === split)]));
   // Rejects as soon as any file's pipeline fails, so a writer never waits for a 'drain' that cannot come.
   const anySinkFailed = new Promise<never>((_, reject) => {

@@ -52,9 +52,13 @@ export type ExportStats = {
 /** Object-mode `ExportRow` in, bytes out; `stats` is final once the stream has ended. */
 export type ExportTransform = Transform & { readonly stats: ExportStats };
 
+export type ParquetCodec = 'SNAPPY' | 'GZIP' | 'BROTLI' | 'UNCOMPRESSED';
+
 export type ExporterCreateOptions = {
   /** Rows per Parquet row group; only the Parquet exporter reads it. */
   parquetRowGroupSize?: number;
+  /** Page compression of the Parquet exporter (default BROTLI, see DEFAULT_PARQUET_CODEC). */
+  parquetCodec?: ParquetCodec;
 };
 
 /** Hugging Face `datasets` feature description, used for `dataset_info` in the card. */

@@ -75,6 +75,15 @@ describe('files read back by DuckDB', () => {
     expect(types.find((t) => t.name === 'chosen')?.converted_type).toBe('UTF8');
   });
 
+  it.each(['SNAPPY', 'GZIP', 'BROTLI', 'UNCOMPRESSED'] as const)('Parquet with %s pages reads back', async (codec) => {
+    const file = path.join(dir, `codec-${codec}.parquet`);
+    await encodeToFile(exporters.parquet.create({ parquetCodec: codec, parquetRowGroupSize: 25 }), rows, file);
+    const read = await queryRows(duck, `select ${COLUMN_LIST} from read_parquet(${sqlPath(file)})`);
+    expect(read).toEqual(rows.map(tableRecord));
+    const codecs = await queryRows(duck, `select distinct compression from parquet_metadata(${sqlPath(file)})`);
+    expect(codecs.map((row) => row.compression)).toEqual([codec]);
+  });
+
   it('Parquet with no rows is still a valid file with the full schema', async () => {
     const file = path.join(dir, 'empty.parquet');
     await encodeToFile(exporters.parquet.create(), [], file);
