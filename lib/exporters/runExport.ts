@@ -136,9 +136,10 @@ async function openSinks(
   outDir: string,
   createOptions: ExporterCreateOptions,
 ): Promise<Sink[]> {
+  // Directories first: once a pipeline is open, a failing mkdir would leave its file handle dangling.
+  for (const format of formats) await mkdir(path.join(outDir, format), { recursive: true });
   const sinks: Sink[] = [];
   for (const format of formats) {
-    await mkdir(path.join(outDir, format), { recursive: true });
     for (const split of splits) {
       const name = dataFileName(format, split);
       const transform = exporters[format].create(createOptions);
