@@ -24,6 +24,11 @@ export default async function SettingsPage() {
                   Users and roles
                 </Link>
               </li>
+              <li>
+                <Link className="text-indigo-600 hover:underline dark:text-indigo-400" href="/settings/audit-log">
+                  Audit log
+                </Link>
+              </li>
             </ul>
           </Card>
         )}
