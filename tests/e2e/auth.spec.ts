@@ -26,6 +26,8 @@ test('an admin creates a user who can then sign in; a reviewer cannot open admin
   const reviewer = { email: uniqueEmail('reviewer'), password: 'reviewer-password', role: 'REVIEWER' as const };
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   await createUserViaAdmin(page, reviewer);
+  await page.goto('/settings/audit-log?action=user.created');
+  await expect(page.getByRole('row').filter({ hasText: 'user.created' }).filter({ hasText: e2eAdmin.email }).first()).toBeVisible();
   await signOut(page);
 
   await signIn(page, reviewer.email, reviewer.password);
