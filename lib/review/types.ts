@@ -1,0 +1,108 @@
+import type { AuditOutcomeName, DecisionName, VerdictName } from './filters';
+
+// JSON shapes the review routes send to the browser (ids as strings: they are bigints).
+
+export type PairOriginName = 'IMPORTED' | 'RUN';
+export type StageName = 'INDUCE' | 'FILTER_INSTRUCTION' | 'GENERATE_RESPONSE' | 'FILTER_RESPONSE';
+export const stageOrder: readonly StageName[] = ['INDUCE', 'FILTER_INSTRUCTION', 'GENERATE_RESPONSE', 'FILTER_RESPONSE'];
+export const stageLabels: Record<StageName, string> = {
+  INDUCE: 'Induce instruction',
+  FILTER_INSTRUCTION: 'Filter instruction',
+  GENERATE_RESPONSE: 'Write chosen response',
+  FILTER_RESPONSE: 'Filter pair',
+};
+
+export type ClippedText = { text: string; length: number };
+
+export type PairListRow = {
+  id: string;
+  origin: PairOriginName;
+  runId: string | null;
+  runName: string | null;
+  datasetId: string | null;
+  datasetName: string | null;
+  topic: string | null;
+  instruction: ClippedText;
+  chosen: ClippedText | null;
+  rejected: ClippedText | null;
+  instructionVerdict: VerdictName | null;
+  instructionReason: string | null;
+  responseVerdict: VerdictName | null;
+  responseReason: string | null;
+  status: DecisionName;
+  humanStatus: DecisionName | null;
+  humanEdited: boolean;
+  tags: string[];
+  auditOutcome: AuditOutcomeName;
+  simulated: boolean;
+};
+
+export type PairPage = { rows: PairListRow[]; nextCursor: string | null };
+
+export type StageResultView = {
+  stage: StageName;
+  ok: boolean;
+  verdict: VerdictName | null;
+  reason: string | null;
+  output: string | null;
+  prompt: string;
+  rawOutput: string | null;
+  error: string | null;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  latencyMs: number;
+  cacheHit: boolean;
+  model: string | null;
+  startedAt: string;
+  finishedAt: string;
+};
+
+export type HistoryEntry = {
+  id: string;
+  kind: 'revision' | 'audit';
+  action: string;
+  field: string | null;
+  actorEmail: string | null;
+  at: string;
+  before: unknown;
+  after: unknown;
+};
+
+export type CommentView = { id: string; authorEmail: string | null; body: string; at: string };
+
+export type PairDetail = {
+  id: string;
+  origin: PairOriginName;
+  run: { id: string; name: string; status: string; simulated: boolean } | null;
+  dataset: { id: string; name: string } | null;
+  externalId: string | null;
+  topic: string | null;
+  instruction: string;
+  chosen: string | null;
+  rejected: string | null;
+  instructionVerdict: VerdictName | null;
+  instructionReason: string | null;
+  responseVerdict: VerdictName | null;
+  responseReason: string | null;
+  status: DecisionName;
+  humanStatus: DecisionName | null;
+  humanEdited: boolean;
+  tags: string[];
+  auditOutcome: AuditOutcomeName;
+  simulated: boolean;
+  createdAt: string;
+  updatedAt: string;
+  source: { id: string; text: string; topic: string; corpusName: string } | null;
+  runItem: { state: string; failedStage: StageName | null; failureCause: string | null } | null;
+  stages: StageResultView[];
+  totals: { tokensIn: number; tokensOut: number; costUsd: number; latencyMs: number };
+  revisions: HistoryEntry[];
+  audit: HistoryEntry[];
+  comments: CommentView[];
+};
+
+/** The decision that counts: a human's when there is one, the pipeline's otherwise. */
+export function effectiveDecision(pair: { status: DecisionName; humanStatus: DecisionName | null }): DecisionName {
+  return pair.humanStatus ?? pair.status;
+}
