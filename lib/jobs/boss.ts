@@ -1,0 +1,63 @@
+/**
+ * One pg-boss instance per process (kept on globalThis, because Next bundles instrumentation,
+ * route handlers and server actions separately and module state is not shared between them).
+ */
+import { PgBoss } from 'pg-boss';
+import { queueKinds, queues } from '@/lib/jobs/queues';
+
+const globalForBoss = globalThis as unknown as { studioBoss?: Promise<PgBoss> };
+
+export interface BossOptions {
+  connectionString?: string;
+  /** Supervision (expired jobs, lost heartbeats) is cheap; every process may run it. */
+  supervise?: boolean;
+  log?: (message: string) => void;
+}
+
+async function createBoss(options: BossOptions): Promise<PgBoss> {
+  const connectionString = options.connectionString ?? process.env.DATABASE_URL;
+  if (!connectionString) throw new Error('DATABASE_URL is not set; the job queue lives in the app database.');
+  const boss = new PgBoss({
+    connectionString,
+    max: Number(process.env.JOBS_POOL_SIZE ?? 4),
+    supervise: options.supervise ?? true,
+    // A worker killed mid-job is noticed within heartbeatSeconds plus one pass.
+    superviseIntervalSeconds: 5,
+    monitorIntervalSeconds: 5,
+    schedule: false,
+    application_name: 'studio-jobs',
+  });
+  const log = options.log ?? ((message: string) => console.error(`[jobs] ${message}`));
+  boss.on('error', (error) => log(`pg-boss: ${error instanceof Error ? error.message : String(error)}`));
+  await boss.start();
+  for (const kind of queueKinds) {
+    const { name, options: queueOptions } = queues[kind];
+    const existing = await boss.getQueue(name);
+    if (!existing) {
+      try {
+        await boss.createQueue(name, queueOptions);
+      } catch (error) {
+        // Another process created it between our check and our create.
+        if (!(await boss.getQueue(name))) throw error;
+      }
+    }
+  }
+  return boss;
+}
+
+/** The process's started pg-boss with every queue created; the first call starts it. */
+export function getBoss(options: BossOptions = {}): Promise<PgBoss> {
+  globalForBoss.studioBoss ??= createBoss(options).catch((error: unknown) => {
+    globalForBoss.studioBoss = undefined;
+    throw error;
+  });
+  return globalForBoss.studioBoss;
+}
+
+export async function stopBoss(options: { graceful?: boolean; timeout?: number } = {}): Promise<void> {
+  const pending = globalForBoss.studioBoss;
+  globalForBoss.studioBoss = undefined;
+  if (!pending) return;
+  const boss = await pending.catch(() => null);
+  await boss?.stop({ graceful: options.graceful ?? true, timeout: options.timeout ?? 10_000, close: true });
+}
