@@ -31,7 +31,7 @@ export type CardCuration = {
 
 export type CardSplitMethod =
   | { method: 'none' }
-  | { method: 'hash' | 'exact'; seed: string; trainRatio: number; stratifiedByTopic: boolean };
+  | { method: 'hash' | 'exact' | 'stratified'; seed: string; trainRatio: number; stratifiedByTopic: boolean };
 
 export type CardInterval = { estimate: number; low: number; high: number; level: number };
 export type CardAgreement = { measure: string; between: string; value: number; items: number };
@@ -217,13 +217,17 @@ function sourcesSection(input: CardInput): string {
   return ['## Source data', '', table(['kind', 'name', 'id', 'rows', 'description'], rows)].join('\n');
 }
 
+const SPLIT_METHOD_DESCRIPTIONS: Record<Exclude<CardSplitMethod['method'], 'none'>, string> = {
+  hash: 'each row is assigned by a hash of the seed and its key, so a row keeps its split when the dataset grows; per-topic proportions match the ratio in expectation',
+  exact: 'exact counts per stratum from a seeded shuffle of the sorted ids',
+  stratified:
+    'each stratum gets exactly round(n × ratio) train rows, chosen by seeded selection sampling over the export order, so the same selection and seed give the same split',
+};
+
 function splitDescription(split: CardSplitMethod): string {
   if (split.method === 'none') return 'All rows are in the `train` split.';
   const stratified = split.stratifiedByTopic ? ', stratified by topic' : '';
-  const how =
-    split.method === 'hash'
-      ? 'each row is assigned by a hash of the seed and its key, so a row keeps its split when the dataset grows; per-topic proportions match the ratio in expectation'
-      : 'exact counts per stratum from a seeded shuffle of the sorted ids';
+  const how = SPLIT_METHOD_DESCRIPTIONS[split.method];
   return `Train/test split with train ratio ${split.trainRatio} and seed \`${split.seed}\`${stratified}: ${how}.`;
 }
 

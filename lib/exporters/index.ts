@@ -7,7 +7,7 @@ export { toTrlStandardRecord, toTrlConversationalRecord } from './trl';
 export { toOpenAiPreferenceRecord } from './openai';
 export { toHhRlhfRecord, renderHhRlhfTranscript } from './hhRlhf';
 export { toAlpacaRecord } from './alpaca';
-export { toReversedTuningRecord, renderReversedPrompt, REVERSED_TASK_DESCRIPTION } from './reversedTuning';
+export { toReversedTuningRecord, renderReversedPrompt } from './reversedTuning';
 export * from './selection';
 export { renderDatasetCard, sizeCategory, type CardAudit, type CardInput } from './card';
 export { buildManifest, serializeManifest, type JsonValue, type Manifest, type ManifestInput } from './manifest';

@@ -21,10 +21,22 @@ export type ManifestRecipe = {
   parameters: { [key: string]: JsonValue };
 };
 
+/** One recipe version behind the exported rows, with its full stored configuration (templates, endpoints, models, parameters). */
+export type ManifestRecipeVersion = {
+  id: string;
+  recipe: string;
+  version: number;
+  runs: { id: string; name: string; simulated: boolean }[];
+  /** SHA-256 of each stage's template (and rubric), so a copy of the prompts can be checked. */
+  promptHashes: { [stage: string]: string };
+  config: JsonValue;
+};
+
 export type ManifestSplit =
   | { method: 'none' }
   | { method: 'hash'; seed: string; trainRatio: number; key: 'id' | 'instruction' }
-  | { method: 'exact'; seed: string; trainRatio: number; stratifyBy: 'topic' | null };
+  | { method: 'exact'; seed: string; trainRatio: number; stratifyBy: 'topic' | null }
+  | { method: 'stratified'; seed: string; trainRatio: number; stratifyBy: 'topic' };
 
 export type ManifestCounts = {
   rowsIn: number;
@@ -45,6 +57,7 @@ export type ManifestInput = {
   /** What the user selected (runs, datasets, filters) exactly as the app describes it. */
   selection: JsonValue;
   recipe: ManifestRecipe;
+  recipeVersions?: readonly ManifestRecipeVersion[];
   split: ManifestSplit;
   dedupInstructions: boolean;
   counts: ManifestCounts;
@@ -57,6 +70,7 @@ export type Manifest = {
   createdAt: string;
   selection: JsonValue;
   recipe: ManifestRecipe;
+  recipeVersions: ManifestRecipeVersion[];
   split: ManifestSplit;
   dedupInstructions: boolean;
   simulated: boolean;
@@ -74,6 +88,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     createdAt: input.createdAt.toISOString(),
     selection: input.selection,
     recipe: input.recipe,
+    recipeVersions: [...(input.recipeVersions ?? [])],
     split: input.split,
     dedupInstructions: input.dedupInstructions,
     simulated: input.counts.simulated > 0,

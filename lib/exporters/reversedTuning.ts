@@ -1,20 +1,15 @@
+import { renderReversedPrompt } from '@/lib/pipeline/prompts/reversed-template';
+
+export { renderReversedPrompt };
+
 import { defineJsonlExporter, stringFeature } from './jsonl';
 import type { ExportRow } from './types';
 
 export type ReversedTuningRecord = { prompt: string; completion: string };
 
-export const REVERSED_TASK_DESCRIPTION =
-  'Below is a response to an instruction. Write the instruction that the response completes.';
-
 /**
- * The flipped Alpaca template of Safer-Instruct's stage 1: the model sees a response and learns
- * to write the instruction, so the prompt ends right where the instruction should begin.
- */
-export function renderReversedPrompt(response: string): string {
-  return `${REVERSED_TASK_DESCRIPTION}\n\n### Response:\n${response}\n\n### Instruction:\n`;
-}
-
-/**
+ * The flipped Alpaca template of Safer-Instruct's stage 1, rendered by the pipeline's own
+ * `renderReversedPrompt` so the training layout and the induction prompt cannot drift apart.
  * Uses the chosen (safe) response: exporting rejected → instruction pairs would hand out a
  * ready-made harmful-instruction generator, the dual-use risk the authors warn about.
  */

@@ -16,16 +16,20 @@ import {
   type ManifestCounts,
   type ManifestFile,
   type ManifestRecipe,
+  type ManifestRecipeVersion,
   type ManifestSplit,
 } from './manifest';
 import { exporters } from './registry';
-import { assertTrainRatio, assignSplit, createInstructionDeduper } from './selection';
+import { assertTrainRatio, assignSplit, createInstructionDeduper, createStratifiedSplitter, topicStratum } from './selection';
 import type { ExporterCreateOptions, ExportFormat, ExportRow, ExportTransform, ParquetCodec, SplitName } from './types';
 
 /**
  * How rows are divided into splits.
  * - `hash`: per-row hash of (seed, key); constant memory, expected proportions (see `assignSplit`).
  * - `exact`: a precomputed assignment from `splitTrainTest`; every exported row must be in it.
+ * - `stratified`: exactly round(n · ratio) train rows per topic by seeded selection sampling
+ *   (`createStratifiedSplitter`); `strataSizes` must count the rows that will be exported, per
+ *   `topicStratum`, after dedup and limit.
  */
 export type SplitPlan =
   | { kind: 'none' }
@@ -36,7 +40,8 @@ export type SplitPlan =
       trainRatio: number;
       stratifyBy: 'topic' | null;
       splitOf: ReadonlyMap<string, SplitName>;
-    };
+    }
+  | { kind: 'stratified'; seed: string; trainRatio: number; strataSizes: ReadonlyMap<string, number> };
 
 export type ExportRecipe = ManifestRecipe & { steps?: readonly string[] };
 
@@ -44,9 +49,15 @@ export type RunExportOptions = {
   formats: readonly ExportFormat[];
   split: SplitPlan;
   dedupInstructions?: boolean;
+  /** Stop after this many exported rows (counted after dedup); the row source is closed early. */
+  limit?: number | null;
   parquetRowGroupSize?: number;
   parquetCodec?: ParquetCodec;
   recipe: ExportRecipe;
+  /** Every recipe version behind the rows, in full, for the manifest. */
+  recipeVersions?: readonly ManifestRecipeVersion[];
+  /** Called every PROGRESS_EVERY rows read and once at the end of the rows; must not throw. */
+  onProgress?: (progress: ExportProgress) => void;
   card: {
     prettyName: string;
     summary?: string;
@@ -65,6 +76,10 @@ export type RunExportOptions = {
 };
 
 export type ExportedFile = ManifestFile & { path: string };
+
+export type ExportProgress = { rowsIn: number; rowsExported: number };
+
+export const PROGRESS_EVERY = 5_000;
 
 export type RunExportResult = {
   /** Data files, then README.md and manifest.json, with their sizes and hashes. */
@@ -93,6 +108,10 @@ function splitResolver(plan: SplitPlan): (row: ExportRow) => SplitName {
         ? (row) => assignSplit(row.instruction, seed, trainRatio)
         : (row) => assignSplit(row.id, seed, trainRatio);
     }
+    case 'stratified': {
+      const splitter = createStratifiedSplitter(plan.strataSizes, plan.seed, plan.trainRatio);
+      return (row) => splitter.next(topicStratum(row.topic));
+    }
     case 'exact': {
       const { splitOf } = plan;
       return (row) => {
@@ -114,7 +133,47 @@ function manifestSplit(plan: SplitPlan): ManifestSplit {
       return { method: 'hash', seed: plan.seed, trainRatio: plan.trainRatio, key: plan.key ?? 'id' };
     case 'exact':
       return { method: 'exact', seed: plan.seed, trainRatio: plan.trainRatio, stratifyBy: plan.stratifyBy };
+    case 'stratified':
+      return { method: 'stratified', seed: plan.seed, trainRatio: plan.trainRatio, stratifyBy: 'topic' };
   }
+}
+
+export type RowRouter = {
+  /** The split `row` goes to, or null for a repeated instruction; call only while `full` is false. */
+  route(row: ExportRow): SplitName | null;
+  /** True once `limit` rows have been routed to a split. */
+  readonly full: boolean;
+  readonly duplicates: number;
+  readonly routed: number;
+};
+
+/** Dedup, row limit and split, in that order: what decides whether and where a row is exported. */
+export function createRowRouter(options: Pick<RunExportOptions, 'split' | 'dedupInstructions' | 'limit'>): RowRouter {
+  const limit = options.limit ?? null;
+  if (limit !== null && (!Number.isInteger(limit) || limit < 0)) throw new Error(`limit must be a non-negative integer, got ${limit}`);
+  const splitFor = splitResolver(options.split);
+  const deduper = options.dedupInstructions ? createInstructionDeduper() : null;
+  let duplicates = 0;
+  let routed = 0;
+  return {
+    route(row) {
+      if (deduper && !deduper.isFirst(row.instruction)) {
+        duplicates++;
+        return null;
+      }
+      routed++;
+      return splitFor(row);
+    },
+    get full() {
+      return limit !== null && routed >= limit;
+    },
+    get duplicates() {
+      return duplicates;
+    },
+    get routed() {
+      return routed;
+    },
+  };
 }
 
 export function dataFileName(format: ExportFormat, split: SplitName): string {
@@ -189,8 +248,7 @@ export async function runExport(
   const createdAt = options.createdAt ?? new Date();
   const bundleOption = options.bundle ?? { name: 'dataset.zip' };
   const splits = splitsOf(options.split);
-  const splitFor = splitResolver(options.split);
-  const deduper = options.dedupInstructions ? createInstructionDeduper() : null;
+  const router = createRowRouter(options);
 
   await mkdir(outDir, { recursive: true });
   const sinks = await openSinks(formats, splits, outDir, {
@@ -208,12 +266,16 @@ export async function runExport(
   const sources = new Map<string, CardSource>();
   try {
     for await (const row of rows) {
+      if (router.full) break;
       counts.rowsIn++;
-      if (deduper && !deduper.isFirst(row.instruction)) {
+      if (options.onProgress && counts.rowsIn % PROGRESS_EVERY === 0) {
+        options.onProgress({ rowsIn: counts.rowsIn, rowsExported: counts.rowsExported });
+      }
+      const split = router.route(row);
+      if (split === null) {
         counts.duplicatesRemoved++;
         continue;
       }
-      const split = splitFor(row);
       countRow(counts, sources, row, split);
       let waits: Promise<unknown>[] | null = null;
       for (const sink of sinksBySplit.get(split) ?? []) {
@@ -221,6 +283,7 @@ export async function runExport(
       }
       if (waits) await Promise.race([Promise.all(waits), anySinkFailed]);
     }
+    options.onProgress?.({ rowsIn: counts.rowsIn, rowsExported: counts.rowsExported });
     for (const sink of sinks) sink.transform.end();
     await Promise.all(sinks.map((sink) => sink.done));
   } catch (error) {
@@ -253,8 +316,9 @@ export async function runExport(
       models: options.recipe.models,
       parameters: options.recipe.parameters,
     },
+    recipeVersions: options.recipeVersions,
     split: manifestSplit(options.split),
-    dedupInstructions: deduper !== null,
+    dedupInstructions: options.dedupInstructions === true,
     counts,
     files: [...dataFiles, cardFile].map(({ path: _path, ...file }) => file),
   });
@@ -354,7 +418,7 @@ function buildCardInput(
             method: split.kind,
             seed: split.seed,
             trainRatio: split.trainRatio,
-            stratifiedByTopic: split.kind === 'exact' && split.stratifyBy === 'topic',
+            stratifiedByTopic: split.kind === 'stratified' || (split.kind === 'exact' && split.stratifyBy === 'topic'),
           },
     dedup: options.dedupInstructions ? { duplicatesRemoved: counts.duplicatesRemoved } : undefined,
     incompletePairs: counts.incompletePairs,

@@ -181,3 +181,44 @@ export function createInstructionDeduper(): InstructionDeduper {
     },
   };
 }
+
+/** The stratum of a row in a topic-stratified split: its topic, or '' for rows without one. */
+export function topicStratum(topic: string | null): string {
+  return topic ?? '';
+}
+
+export type StratifiedSplitter = {
+  /** The split of the next row of `stratum`, in export order. */
+  next(stratum: string): SplitName;
+  /** Rows per stratum still expected; all zero once every counted row has been assigned. */
+  remaining(): Map<string, number>;
+};
+
+/**
+ * Streaming exact split (selection sampling, Knuth's Algorithm S, per stratum): a stratum of n
+ * rows gets exactly round(n · ratio) train rows, each row going to train with probability
+ * (train places left) / (rows left). Needs the stratum sizes up front but no memory per row; each
+ * stratum draws from its own PRNG seeded by (seed, stratum), so the same rows in the same order
+ * with the same seed always split the same way, however the strata interleave.
+ */
+export function createStratifiedSplitter(strataSizes: ReadonlyMap<string, number>, seed: string, ratio: number): StratifiedSplitter {
+  assertTrainRatio(ratio);
+  const strata = new Map<string, { left: number; trainLeft: number; random: () => number }>();
+  for (const [stratum, size] of strataSizes) {
+    if (!Number.isInteger(size) || size < 0) throw new Error(`stratum ${JSON.stringify(stratum)} has an invalid size ${size}`);
+    strata.set(stratum, { left: size, trainLeft: Math.round(size * ratio), random: createSeededRandom(`${seed}\u0000${stratum}`) });
+  }
+  return {
+    next(stratum: string): SplitName {
+      const state = strata.get(stratum);
+      if (!state || state.left === 0) {
+        throw new Error(`more rows in stratum ${JSON.stringify(stratum)} than were counted; the selection changed while exporting, export again`);
+      }
+      const train = state.random() * state.left < state.trainLeft;
+      state.left--;
+      if (train) state.trainLeft--;
+      return train ? 'train' : 'test';
+    },
+    remaining: () => new Map([...strata].map(([stratum, state]) => [stratum, state.left])),
+  };
+}

@@ -1,0 +1,313 @@
+/**
+ * Bundle exports: an Export row, a job that streams the selection once into every format and
+ * split under DATA_DIR/exports/<id>/ and zips them with the card and manifest. Exports over
+ * BACKGROUND_EXPORT_ROWS rows run in the background in this process; the advisory lock they hold
+ * lets any process notice one whose server died (`reapInterruptedExports`).
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+
+import packageJson from '@/package.json';
+import { db } from '@/lib/db/client';
+import { dataDir } from '@/lib/runtime/data-dir';
+
+import {
+  completeExport,
+  errorMessage,
+  failExport,
+  insertExport,
+  progressReporter,
+  splitPlanFor,
+  tryLockExport,
+  unlockExport,
+  type ExportActor,
+} from './lifecycle';
+import type { JsonValue } from './manifest';
+import { exportPool } from './pg';
+import { loadProvenance } from './provenance';
+import { SelectionReader, withSnapshot, type SelectionCount } from './query';
+import {
+  BACKGROUND_EXPORT_ROWS,
+  exportCountsSchema,
+  exportFilesSchema,
+  storedExportRequestSchema,
+  type BundleRequest,
+  type ExportCounts,
+  type ExportFiles,
+  type ExportSelection,
+} from './request';
+import { CARD_FILE, MANIFEST_FILE, runExport, type RunExportResult } from './runExport';
+import { EXPORT_FORMATS, type ExportFormat } from './types';
+
+export function exportsRoot(): string {
+  return path.join(dataDir(), 'exports');
+}
+
+export function exportDir(exportId: string): string {
+  return path.join(exportsRoot(), exportId);
+}
+
+export const bundleFileName = (exportId: string): string => `export-${exportId}.zip`;
+
+/** Matching rows (before dedup) and what an export of them reads at most. */
+export async function countSelection(selection: ExportSelection): Promise<SelectionCount> {
+  const client = await exportPool().connect();
+  try {
+    return await new SelectionReader(client, selection).count();
+  } finally {
+    client.release();
+  }
+}
+
+export type CreatedExport = { id: string; background: boolean };
+
+/**
+ * Records the export and runs it: at once for small selections (the caller waits, then links the
+ * file), in the background over BACKGROUND_EXPORT_ROWS rows (the caller polls the Export row).
+ */
+export async function createBundleExport(
+  request: BundleRequest,
+  actor: ExportActor,
+  options: { background?: 'auto' | 'always' | 'never' } = {},
+): Promise<CreatedExport> {
+  const count = await countSelection(request.selection);
+  const id = await insertExport(
+    {
+      request: { delivery: 'bundle', selection: request.selection, card: request.card },
+      formats: request.formats,
+      rowsTotal: count.rowsToRead,
+      matching: count.matching,
+      simulatedMatching: count.simulated,
+      status: 'QUEUED',
+    },
+    actor,
+  );
+  const mode = options.background ?? 'auto';
+  const background = mode === 'always' || (mode === 'auto' && count.rowsToRead > BACKGROUND_EXPORT_ROWS);
+  if (background) startBundleJob(id, actor);
+  else await runBundleJob(id, actor);
+  return { id, background };
+}
+
+const globalForJobs = globalThis as unknown as { studioExportJobs?: Map<string, Promise<void>> };
+const runningJobs = (): Map<string, Promise<void>> => (globalForJobs.studioExportJobs ??= new Map());
+
+/** Starts the job without waiting; it records its own failure on the Export row. */
+export function startBundleJob(exportId: string, actor: ExportActor): void {
+  const job = runBundleJob(exportId, actor)
+    .catch((error: unknown) => console.error(`[exports] ${exportId} failed: ${errorMessage(error)}`))
+    .finally(() => runningJobs().delete(exportId));
+  runningJobs().set(exportId, job);
+}
+
+/** Resolves when the background job of `exportId` in this process (if any) has finished. */
+export async function waitForBundleJob(exportId: string): Promise<void> {
+  await runningJobs().get(exportId);
+}
+
+/**
+ * Claims a QUEUED export (lock, then QUEUED → RUNNING) and writes its bundle. Returns without
+ * doing anything when another process holds it or it is no longer queued.
+ */
+export async function runBundleJob(exportId: string, actor: ExportActor): Promise<void> {
+  const client = await exportPool().connect();
+  let locked = false;
+  try {
+    locked = await tryLockExport(client, exportId);
+    if (!locked) return;
+    const claimed = await db().export.updateMany({ where: { id: exportId, status: 'QUEUED' }, data: { status: 'RUNNING' } });
+    if (claimed.count === 0) return;
+    const row = await db().export.findUniqueOrThrow({ where: { id: exportId }, select: { selection: true, formats: true } });
+    const dir = exportDir(exportId);
+    try {
+      const request = storedExportRequestSchema.parse(row.selection);
+      if (request.delivery !== 'bundle') throw new Error('not a bundle export');
+      const formats = row.formats.map((format) => parseFormat(format));
+      await rm(dir, { recursive: true, force: true });
+      const progress = progressReporter(exportId);
+      const result = await withSnapshot(client, async () => {
+        const reader = new SelectionReader(client, request.selection);
+        const { split, rowsToRead } = await splitPlanFor(reader, request.selection);
+        if (rowsToRead !== null) await db().export.update({ where: { id: exportId }, data: { rowsTotal: rowsToRead } });
+        const names = await reader.sourceNames();
+        const provenance = await loadProvenance(await reader.runIds(), [...names.datasets.keys()]);
+        return runExport(
+          reader.rows(),
+          {
+            formats,
+            split,
+            dedupInstructions: request.selection.dedupInstructions,
+            limit: request.selection.limit,
+            recipe: provenance.recipe,
+            recipeVersions: provenance.recipeVersions,
+            card: {
+              prettyName: request.card.title,
+              license: request.card.license,
+              language: request.card.language,
+              sourceDescriptions: provenance.sourceDescriptions,
+            },
+            appVersion: packageJson.version,
+            selection: request.selection as unknown as JsonValue,
+            bundle: { name: bundleFileName(exportId) },
+            onProgress: (value) => progress.report(value),
+          },
+          dir,
+        );
+      });
+      await progress.settle();
+      await removeLooseDataFiles(dir, result);
+      await completeExport(exportId, bundleOutcome(result), actor);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      await failExport(exportId, errorMessage(error), actor);
+      throw error;
+    }
+  } finally {
+    if (locked) await unlockExport(client, exportId).catch(() => undefined);
+    client.release();
+  }
+}
+
+function parseFormat(format: string): ExportFormat {
+  const known = EXPORT_FORMATS.find((candidate) => candidate === format);
+  if (!known) throw new Error(`unknown export format ${JSON.stringify(format)}`);
+  return known;
+}
+
+/** The .zip holds the data files; only it, the card and the manifest stay on disk. */
+async function removeLooseDataFiles(dir: string, result: RunExportResult): Promise<void> {
+  const formats = new Set(result.files.map((file) => file.format).filter((format) => format !== undefined));
+  for (const format of formats) await rm(path.join(dir, format), { recursive: true, force: true });
+}
+
+function bundleOutcome(result: RunExportResult): Parameters<typeof completeExport>[1] {
+  const files: ExportFiles = {
+    bundle: result.bundle && { name: result.bundle.name, bytes: result.bundle.bytes, sha256: result.bundle.sha256 },
+    files: result.files.map(({ path: _path, ...file }) => file),
+  };
+  return {
+    rowsExported: result.counts.rowsExported,
+    counts: result.counts,
+    files,
+    filePath: result.bundle?.path ?? null,
+    audit: { counts: result.counts, files: files.files.map(({ name, rows, sha256 }) => ({ name, rows, sha256 })), bundle: files.bundle },
+  };
+}
+
+/** A QUEUED export younger than this may still be about to take its lock. */
+const QUEUED_GRACE_MS = 60_000;
+
+/** Marks exports whose process died (no one holds their lock) as failed, so they do not spin forever. */
+export async function reapInterruptedExports(): Promise<number> {
+  const open = await db().export.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true, status: true, createdAt: true } });
+  const candidates = open.filter((row) => row.status === 'RUNNING' || Date.now() - row.createdAt.getTime() > QUEUED_GRACE_MS);
+  if (candidates.length === 0) return 0;
+  const client = await exportPool().connect();
+  let reaped = 0;
+  try {
+    for (const candidate of candidates) {
+      if (!(await tryLockExport(client, candidate.id))) continue;
+      try {
+        const failed = await db().export.updateMany({
+          where: { id: candidate.id, status: candidate.status },
+          data: { status: 'FAILED', error: 'Interrupted: the server stopped while this export was running. Start it again.', finishedAt: new Date() },
+        });
+        reaped += failed.count;
+      } finally {
+        await unlockExport(client, candidate.id);
+      }
+    }
+  } finally {
+    client.release();
+  }
+  return reaped;
+}
+
+export type ExportSummary = {
+  id: string;
+  status: 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED';
+  delivery: 'bundle' | 'stream';
+  formats: string[];
+  selection: ExportSelection | null;
+  streamSplit: string | null;
+  rowsWritten: number;
+  rowsTotal: number | null;
+  counts: ExportCounts | null;
+  files: ExportFiles | null;
+  /** True when simulated pairs were (or, while running, are about to be) exported. */
+  simulated: boolean;
+  downloadable: boolean;
+  error: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+};
+
+type ExportRecord = Awaited<ReturnType<typeof findExports>>[number];
+
+function findExports(where: { id?: string }, take: number) {
+  return db().export.findMany({ where, orderBy: { createdAt: 'desc' }, take });
+}
+
+function summarise(row: ExportRecord, emails: ReadonlyMap<string, string>): ExportSummary {
+  const request = storedExportRequestSchema.safeParse(row.selection);
+  const counts = exportCountsSchema.safeParse(row.counts);
+  const files = exportFilesSchema.safeParse(row.files);
+  const countValues = counts.success ? counts.data : null;
+  const simulated = countValues ? (countValues.simulated ?? countValues.simulatedMatching ?? 0) > 0 : false;
+  return {
+    id: row.id,
+    status: row.status,
+    delivery: request.success ? request.data.delivery : 'bundle',
+    formats: row.formats,
+    selection: request.success ? request.data.selection : null,
+    streamSplit: request.success && request.data.delivery === 'stream' ? request.data.split : null,
+    rowsWritten: row.rowsWritten,
+    rowsTotal: row.rowsTotal,
+    counts: countValues,
+    files: files.success ? files.data : null,
+    simulated,
+    downloadable: row.status === 'COMPLETED' && row.filePath !== null,
+    error: row.error,
+    createdBy: row.createdById ? (emails.get(row.createdById) ?? null) : null,
+    createdAt: row.createdAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}
+
+async function creatorEmails(rows: readonly ExportRecord[]): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.map((row) => row.createdById).filter((id): id is string => id !== null))];
+  const users = ids.length ? await db().user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } }) : [];
+  return new Map(users.map((user) => [user.id, user.email]));
+}
+
+/** The newest exports, after failing those whose process died. */
+export async function listExports(take = 50): Promise<ExportSummary[]> {
+  await reapInterruptedExports();
+  const rows = await findExports({}, take);
+  const emails = await creatorEmails(rows);
+  return rows.map((row) => summarise(row, emails));
+}
+
+export async function getExport(exportId: string): Promise<ExportSummary | null> {
+  const rows = await findExports({ id: exportId }, 1);
+  if (rows.length === 0) return null;
+  return summarise(rows[0], await creatorEmails(rows));
+}
+
+export type StoredFile = { path: string; name: string; contentType: string };
+
+const SIDE_FILES: Record<string, string> = {
+  [CARD_FILE]: 'text/markdown; charset=utf-8',
+  [MANIFEST_FILE]: 'application/json; charset=utf-8',
+};
+
+/** The bundle (default) or its README.md / manifest.json of a completed export, or null. */
+export async function storedExportFile(exportId: string, file: string | null): Promise<StoredFile | null> {
+  const row = await db().export.findUnique({ where: { id: exportId }, select: { status: true, filePath: true } });
+  if (!row || row.status !== 'COMPLETED' || row.filePath === null) return null;
+  if (file === null) return { path: row.filePath, name: path.basename(row.filePath), contentType: 'application/zip' };
+  const contentType = SIDE_FILES[file];
+  if (!contentType) return null;
+  return { path: path.join(path.dirname(row.filePath), file), name: file, contentType };
+}

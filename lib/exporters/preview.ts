@@ -1,0 +1,54 @@
+import { exportPool } from './pg';
+import { SelectionReader, withSnapshot, type TopicCount } from './query';
+import { BACKGROUND_EXPORT_ROWS, type ExportSelection } from './request';
+
+/** Up to this many matching rows the preview reads instructions to give exact post-dedup numbers. */
+export const PREVIEW_EXACT_MAX_ROWS = 200_000;
+
+export type ExportPreview = {
+  matching: number;
+  simulated: number;
+  humanEdited: number;
+  topics: TopicCount[];
+  /** Rows the export will write; null when dedup applies and the selection is too large to count ahead. */
+  rowsToExport: number | null;
+  duplicates: number | null;
+  /** Train/test rows: exact for a stratified split (or no dedup), else expected from the ratio. */
+  split: { train: number; test: number; exact: boolean } | null;
+  background: boolean;
+};
+
+/** What an export of `selection` would contain, from one consistent snapshot. */
+export async function previewSelection(selection: ExportSelection): Promise<ExportPreview> {
+  const client = await exportPool().connect();
+  try {
+    return await withSnapshot(client, async () => {
+      const reader = new SelectionReader(client, selection);
+      const count = await reader.count();
+      const needsReading = selection.dedupInstructions || selection.split?.stratifyByTopic === true;
+      const plan = !needsReading || count.matching <= PREVIEW_EXACT_MAX_ROWS ? await reader.plan() : null;
+      const rowsToExport = plan?.rows ?? null;
+      let split: ExportPreview['split'] = null;
+      if (selection.split && rowsToExport !== null) {
+        const { trainRatio, stratifyByTopic } = selection.split;
+        const train =
+          stratifyByTopic && plan
+            ? [...plan.strata.values()].reduce((sum, size) => sum + Math.round(size * trainRatio), 0)
+            : Math.round(rowsToExport * trainRatio);
+        split = { train, test: rowsToExport - train, exact: stratifyByTopic };
+      }
+      return {
+        matching: count.matching,
+        simulated: count.simulated,
+        humanEdited: count.humanEdited,
+        topics: count.topics,
+        rowsToExport,
+        duplicates: plan ? plan.duplicates : null,
+        split,
+        background: count.rowsToRead > BACKGROUND_EXPORT_ROWS,
+      };
+    });
+  } finally {
+    client.release();
+  }
+}

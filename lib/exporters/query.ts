@@ -1,0 +1,285 @@
+/**
+ * Selection → SQL → rows. Rows come from a server-side cursor (DECLARE … FETCH n) inside one
+ * REPEATABLE READ transaction, as arrays, one batch fetched ahead while the previous one is being
+ * encoded: memory holds two batches whatever the size of the export, and the counting pass, the
+ * split plan and the rows all see the same snapshot.
+ */
+import type pg from 'pg';
+
+import type { ExportSelection } from './request';
+import { createInstructionDeduper, topicStratum } from './selection';
+import type { AuditStatus, ExportRow } from './types';
+
+/** Rows per FETCH; about 2–3 MB of text at typical pair sizes. */
+export const DEFAULT_FETCH_ROWS = 2_000;
+
+/** Adds a value to the statement and returns how the SQL refers to it. */
+export type Bind = (value: string | number | readonly string[]) => string;
+
+export function parameterBinder(): { bind: Bind; values: unknown[] } {
+  const values: unknown[] = [];
+  return {
+    values,
+    bind: (value) => {
+      values.push(value);
+      return `$${values.length}`;
+    },
+  };
+}
+
+/** For statements that take no parameters (COPY): values become quoted literals. */
+export const literalBinder: Bind = (value) => {
+  const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return quote(value);
+  return `ARRAY[${value.map(quote).join(',')}]::text[]`;
+};
+
+/** The columns every exporter needs, in the order `toExportRow` reads them. */
+export const EXPORT_ROW_COLUMNS = [
+  'p.id::text',
+  'p.instruction',
+  'p.chosen',
+  'p.rejected',
+  'p.topic',
+  'p."runId"',
+  'p."datasetId"',
+  'lower(p."instructionVerdict"::text)',
+  'p."instructionReason"',
+  'lower(p."responseVerdict"::text)',
+  'p."responseReason"',
+  'lower(p."auditOutcome"::text)',
+  'p."humanEdited"',
+  'p.simulated',
+].join(', ');
+
+export function selectionWhere(selection: ExportSelection, bind: Bind): string {
+  const conditions: string[] = [];
+  const sources: string[] = [];
+  if (selection.runIds.length > 0) sources.push(`p."runId" = ANY(${bind(selection.runIds)}::text[])`);
+  if (selection.datasetIds.length > 0) sources.push(`p."datasetId" = ANY(${bind(selection.datasetIds)}::text[])`);
+  if (sources.length > 0) conditions.push(`(${sources.join(' OR ')})`);
+  if (selection.topics.length > 0) conditions.push(`p.topic = ANY(${bind(selection.topics)}::text[])`);
+  conditions.push(`COALESCE(p."humanStatus", p.status)::text = ANY(${bind(selection.statuses)}::text[])`);
+  if (selection.auditPassedOnly) conditions.push(`p."auditOutcome" = 'ACCEPTED'`);
+  else if (selection.excludeAuditRejected) conditions.push(`p."auditOutcome" <> 'REJECTED'`);
+  if (!selection.includeHumanEdited) conditions.push(`NOT p."humanEdited"`);
+  return conditions.join(' AND ');
+}
+
+export function selectionOrder(selection: ExportSelection, bind: Bind): string {
+  return selection.shuffleSeed === null ? 'p.id' : `md5(${bind(selection.shuffleSeed)} || ':' || p.id::text), p.id`;
+}
+
+/**
+ * The SQL limit: only without dedup, where the n-th matching row is the n-th exported one. With
+ * dedup the export stops itself after n distinct instructions.
+ */
+function selectionLimit(selection: ExportSelection, bind: Bind): string {
+  return selection.limit !== null && !selection.dedupInstructions ? ` LIMIT ${bind(selection.limit)}` : '';
+}
+
+/** `SELECT <columns> FROM "Pair" p WHERE … ORDER BY … [LIMIT n]` for this selection. */
+export function selectionSql(selection: ExportSelection, columns: string, bind: Bind): string {
+  const where = selectionWhere(selection, bind);
+  const order = selectionOrder(selection, bind);
+  return `SELECT ${columns} FROM "Pair" p WHERE ${where} ORDER BY ${order}${selectionLimit(selection, bind)}`;
+}
+
+export type SourceNames = { runs: ReadonlyMap<string, string>; datasets: ReadonlyMap<string, string> };
+
+const AUDIT_STATUSES: Record<string, AuditStatus> = { none: 'none', accepted: 'accepted', rejected: 'rejected' };
+
+/** One cursor row (see EXPORT_ROW_COLUMNS) as the exporters' row type. */
+export function toExportRow(values: unknown[], names: SourceNames): ExportRow {
+  const runId = values[5] as string | null;
+  const datasetId = values[6] as string | null;
+  const sourceId = runId ?? datasetId ?? '';
+  return {
+    id: values[0] as string,
+    instruction: values[1] as string,
+    chosen: values[2] as string | null,
+    rejected: values[3] as string | null,
+    topic: values[4] as string | null,
+    sourceKind: runId !== null ? 'run' : 'dataset',
+    sourceId,
+    sourceName: (runId !== null ? names.runs.get(runId) : names.datasets.get(sourceId)) ?? '(deleted source)',
+    instructionVerdict: values[7] as string | null,
+    instructionReason: values[8] as string | null,
+    responseVerdict: values[9] as string | null,
+    responseReason: values[10] as string | null,
+    auditStatus: AUDIT_STATUSES[values[11] as string] ?? 'none',
+    humanEdited: values[12] as boolean,
+    simulated: values[13] as boolean,
+  };
+}
+
+let cursorCounter = 0;
+
+/**
+ * Batches of array rows from a server-side cursor; the next FETCH is already on its way while the
+ * caller works on the current batch. Must run inside a transaction (see `withSnapshot`).
+ */
+export async function* fetchBatches(
+  client: pg.ClientBase,
+  sql: string,
+  values: unknown[],
+  batchSize = DEFAULT_FETCH_ROWS,
+): AsyncGenerator<unknown[][]> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer, got ${batchSize}`);
+  const cursor = `export_rows_${++cursorCounter}`;
+  await client.query({ text: `DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`, values });
+  const fetchNext = () => client.query<unknown[]>({ text: `FETCH FORWARD ${batchSize} FROM ${cursor}`, rowMode: 'array' });
+  let pending: Promise<pg.QueryArrayResult<unknown[]>> | null = fetchNext();
+  try {
+    while (pending) {
+      const batch: unknown[][] = (await pending).rows;
+      pending = batch.length === batchSize ? fetchNext() : null;
+      if (batch.length > 0) yield batch;
+    }
+  } finally {
+    // A consumer that stops early leaves one FETCH in flight; let it land before closing.
+    if (pending) await pending.catch(() => undefined);
+    await client.query(`CLOSE ${cursor}`).catch(() => undefined);
+  }
+}
+
+/** Runs `work` in one read-only REPEATABLE READ transaction, so every query sees the same rows. */
+export async function withSnapshot<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+export type TopicCount = { topic: string | null; rows: number; simulated: number; humanEdited: number };
+
+export type SelectionCount = { topics: TopicCount[]; matching: number; simulated: number; humanEdited: number; rowsToRead: number };
+
+/** What the export would read, in the order rows are exported and with the split each would get. */
+export type SelectionPlan = {
+  /** Matching rows read before the limit stopped the export. */
+  rowsIn: number;
+  duplicates: number;
+  /** Rows that will be exported. */
+  rows: number;
+  /** Exported rows per `topicStratum`. */
+  strata: Map<string, number>;
+};
+
+/** Reads one selection through one connection; call its methods inside `withSnapshot`. */
+export class SelectionReader {
+  constructor(
+    private readonly client: pg.ClientBase,
+    readonly selection: ExportSelection,
+    private readonly fetchRows = DEFAULT_FETCH_ROWS,
+  ) {}
+
+  /** Matching rows per topic, before dedup and limit. */
+  async countByTopic(): Promise<TopicCount[]> {
+    const { bind, values } = parameterBinder();
+    const where = selectionWhere(this.selection, bind);
+    const result = await this.client.query<{ topic: string | null; rows: number; simulated: number; humanEdited: number }>(
+      `SELECT p.topic, count(*)::int AS rows, (count(*) FILTER (WHERE p.simulated))::int AS simulated,
+              (count(*) FILTER (WHERE p."humanEdited"))::int AS "humanEdited"
+         FROM "Pair" p WHERE ${where} GROUP BY p.topic ORDER BY p.topic NULLS LAST`,
+      values,
+    );
+    return result.rows;
+  }
+
+  /** Matching rows (before dedup) per topic and in all, and what an export of them reads at most. */
+  async count(): Promise<SelectionCount> {
+    const topics = await this.countByTopic();
+    const sum = (pick: (topic: TopicCount) => number) => topics.reduce((total, topic) => total + pick(topic), 0);
+    const matching = sum((topic) => topic.rows);
+    const { limit, dedupInstructions } = this.selection;
+    return {
+      topics,
+      matching,
+      simulated: sum((topic) => topic.simulated),
+      humanEdited: sum((topic) => topic.humanEdited),
+      rowsToRead: limit === null || dedupInstructions ? matching : Math.min(matching, limit),
+    };
+  }
+
+  /**
+   * The exact rows per topic that the export will write: in SQL without dedup, else by reading
+   * instructions in export order through the same dedup and limit as the export itself.
+   */
+  async plan(): Promise<SelectionPlan> {
+    const { selection } = this;
+    const { bind, values } = parameterBinder();
+    if (!selection.dedupInstructions) {
+      const inner = selectionSql(selection, 'p.topic', bind);
+      const result = await this.client.query<{ topic: string | null; rows: number }>(
+        `SELECT s.topic, count(*)::int AS rows FROM (${inner}) s GROUP BY s.topic`,
+        values,
+      );
+      const strata = new Map<string, number>();
+      for (const row of result.rows) strata.set(topicStratum(row.topic), (strata.get(topicStratum(row.topic)) ?? 0) + row.rows);
+      const rows = result.rows.reduce((sum, row) => sum + row.rows, 0);
+      return { rowsIn: rows, duplicates: 0, rows, strata };
+    }
+    const deduper = createInstructionDeduper();
+    const strata = new Map<string, number>();
+    let rowsIn = 0;
+    let rows = 0;
+    const limit = selection.limit ?? Number.POSITIVE_INFINITY;
+    const batches = fetchBatches(this.client, selectionSql(selection, 'p.instruction, p.topic', bind), values, this.fetchRows);
+    reading: for await (const batch of batches) {
+      for (const [instruction, topic] of batch as [string, string | null][]) {
+        if (rows >= limit) break reading;
+        rowsIn++;
+        if (!deduper.isFirst(instruction)) continue;
+        rows++;
+        const stratum = topicStratum(topic);
+        strata.set(stratum, (strata.get(stratum) ?? 0) + 1);
+      }
+    }
+    return { rowsIn, duplicates: rowsIn - rows, rows, strata };
+  }
+
+  /** Runs with at least one matching pair: the runs whose recipes the manifest must describe. */
+  async runIds(): Promise<string[]> {
+    const { bind, values } = parameterBinder();
+    const where = selectionWhere(this.selection, bind);
+    const result = await this.client.query<{ runId: string }>(
+      `SELECT DISTINCT p."runId" AS "runId" FROM "Pair" p WHERE ${where} AND p."runId" IS NOT NULL`,
+      values,
+    );
+    return result.rows.map((row) => row.runId).sort();
+  }
+
+  async sourceNames(): Promise<SourceNames> {
+    const { runIds, datasetIds } = this.selection;
+    const everySource = runIds.length === 0 && datasetIds.length === 0;
+    const runs = await this.client.query<{ id: string; name: string }>(
+      everySource ? 'SELECT id, name FROM "Run"' : 'SELECT id, name FROM "Run" WHERE id = ANY($1::text[])',
+      everySource ? [] : [runIds],
+    );
+    const datasets = await this.client.query<{ id: string; name: string }>(
+      everySource ? 'SELECT id, name FROM "PreferenceDataset"' : 'SELECT id, name FROM "PreferenceDataset" WHERE id = ANY($1::text[])',
+      everySource ? [] : [datasetIds],
+    );
+    return {
+      runs: new Map(runs.rows.map((row) => [row.id, row.name])),
+      datasets: new Map(datasets.rows.map((row) => [row.id, row.name])),
+    };
+  }
+
+  /** Every matching row in export order (dedup, split and the dedup-aware limit are the exporter's). */
+  async *rows(): AsyncGenerator<ExportRow> {
+    const names = await this.sourceNames();
+    const { bind, values } = parameterBinder();
+    const sql = selectionSql(this.selection, EXPORT_ROW_COLUMNS, bind);
+    for await (const batch of fetchBatches(this.client, sql, values, this.fetchRows)) {
+      for (const values of batch) yield toExportRow(values, names);
+    }
+  }
+}

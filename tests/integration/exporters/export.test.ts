@@ -1,0 +1,396 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import yaml from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { db } from '@/lib/db/client';
+import { createBundleExport, getExport, listExports, reapInterruptedExports, waitForBundleJob } from '@/lib/exporters/jobs';
+import type { Manifest } from '@/lib/exporters/manifest';
+import { closeExportPool, exportPool } from '@/lib/exporters/pg';
+import { previewSelection } from '@/lib/exporters/preview';
+import { SelectionReader, withSnapshot } from '@/lib/exporters/query';
+import { exportSelectionSchema, type ExportSelection, type ExportSelectionInput } from '@/lib/exporters/request';
+import { assignSplit } from '@/lib/exporters/selection';
+import { openExportStream } from '@/lib/exporters/stream';
+import { EXPORT_FORMATS, type ExportRow } from '@/lib/exporters/types';
+import { renderReversedPrompt } from '@/lib/pipeline/prompts/reversed-template';
+
+import { connectDuckDb, queryRows, queryRowsJs, sqlPath } from '../../unit/exporters/rows';
+import { createTestUser } from '../helpers';
+import { createExportFixtures, expectedPairs, type PairRecord } from './fixtures';
+import { readZip } from './zip';
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+const lower = (value: string | null): string | null => (value === null ? null : value.toLowerCase());
+
+/** Every CSV/Parquet column of a pair, built from the database row, not from the exporter code. */
+function tableRow(pair: PairRecord, names: { run: string; dataset: string }): Record<string, unknown> {
+  return {
+    id: String(pair.id),
+    instruction: pair.instruction,
+    chosen: pair.chosen,
+    rejected: pair.rejected,
+    topic: pair.topic,
+    source_kind: pair.runId ? 'run' : 'dataset',
+    source_id: pair.runId ?? pair.datasetId,
+    source_name: pair.runId ? names.run : names.dataset,
+    instruction_verdict: lower(pair.instructionVerdict),
+    instruction_reason: pair.instructionReason,
+    response_verdict: lower(pair.responseVerdict),
+    response_reason: pair.responseReason,
+    audit_status: pair.auditOutcome.toLowerCase(),
+    human_edited: pair.humanEdited,
+    simulated: pair.simulated,
+  };
+}
+
+const both = (pair: PairRecord): boolean => pair.chosen !== null && pair.rejected !== null;
+const user = (content: string) => [{ role: 'user', content }];
+const assistant = (content: string) => [{ role: 'assistant', content }];
+
+/** The record each JSONL format should hold for a pair, written from the formats' published shapes. */
+const jsonlExpectations: Record<string, { keep: (pair: PairRecord) => boolean; record: (pair: PairRecord) => Record<string, unknown>; columns: string }> = {
+  'trl-standard': { keep: both, record: (p) => ({ prompt: p.instruction, chosen: p.chosen, rejected: p.rejected }), columns: 'prompt, chosen, rejected' },
+  'trl-conversational': {
+    keep: both,
+    record: (p) => ({ prompt: user(p.instruction), chosen: assistant(p.chosen ?? ''), rejected: assistant(p.rejected ?? '') }),
+    columns: 'prompt, chosen, rejected',
+  },
+  'openai-preference': {
+    keep: both,
+    record: (p) => ({ input: { messages: user(p.instruction) }, preferred_output: assistant(p.chosen ?? ''), non_preferred_output: assistant(p.rejected ?? '') }),
+    columns: 'input, preferred_output, non_preferred_output',
+  },
+  'hh-rlhf': {
+    keep: both,
+    record: (p) => ({ chosen: `\n\nHuman: ${p.instruction}\n\nAssistant: ${p.chosen}`, rejected: `\n\nHuman: ${p.instruction}\n\nAssistant: ${p.rejected}` }),
+    columns: 'chosen, rejected',
+  },
+  alpaca: { keep: (p) => p.chosen !== null, record: (p) => ({ instruction: p.instruction, input: '', output: p.chosen }), columns: 'instruction, input, output' },
+  'reversed-tuning': { keep: (p) => p.chosen !== null, record: (p) => ({ prompt: renderReversedPrompt(p.chosen ?? ''), completion: p.instruction }), columns: 'prompt, completion' },
+};
+
+const TABLE_COLUMNS_SQL =
+  'id, instruction, chosen, rejected, topic, source_kind, source_id, source_name, instruction_verdict, instruction_reason, response_verdict, response_reason, audit_status, human_edited, simulated';
+
+function selectionFor(fixtures: Awaited<ReturnType<typeof createExportFixtures>>, input: Partial<ExportSelectionInput> = {}): ExportSelection {
+  return exportSelectionSchema.parse({ datasetIds: [fixtures.dataset.id], runIds: [fixtures.run.id], ...input });
+}
+
+/** The fixtures' repeated instructions (see createExportFixtures) start with two spaces. */
+const isRepeat = (pair: PairRecord): boolean => pair.instruction.startsWith('  ');
+
+describe('exports from the database', () => {
+  let fixtures: Awaited<ReturnType<typeof createExportFixtures>>;
+  let actor: { id: string; email: string };
+  let duck: DuckDBConnection;
+  let work: string;
+  const names = { run: '', dataset: '' };
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'export-it-'));
+    process.env.DATA_DIR = path.join(work, 'data');
+    fixtures = await createExportFixtures();
+    names.run = fixtures.run.name;
+    names.dataset = fixtures.dataset.name;
+    const created = await createTestUser('RESEARCHER');
+    actor = { id: created.id, email: created.email };
+    duck = await connectDuckDb();
+  });
+
+  afterAll(async () => {
+    await closeExportPool();
+  });
+
+  async function readSelection(selection: ExportSelection): Promise<ExportRow[]> {
+    const client = await exportPool().connect();
+    try {
+      return await withSnapshot(client, async () => {
+        const rows: ExportRow[] = [];
+        for await (const row of new SelectionReader(client, selection, 7).rows()) rows.push(row);
+        return rows;
+      });
+    } finally {
+      client.release();
+    }
+  }
+
+  it('selects exactly the pairs each filter describes, in id order', async () => {
+    const cases: Partial<ExportSelectionInput>[] = [
+      {},
+      { statuses: ['KEPT', 'PENDING', 'DROPPED'], excludeAuditRejected: false },
+      { auditPassedOnly: true },
+      { includeHumanEdited: false, topics: ['hate', 'nsfw'] },
+      { runIds: [], datasetIds: [fixtures.dataset.id], statuses: ['DROPPED'] },
+    ];
+    for (const input of cases) {
+      const selection = selectionFor(fixtures, input);
+      const rows = await readSelection(selection);
+      const expected = expectedPairs(fixtures.pairs, selection);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(rows.map((row) => row.id)).toEqual(expected.map((pair) => String(pair.id)));
+      for (const [index, row] of rows.entries()) {
+        const pair = expected[index];
+        expect(row).toMatchObject({ instruction: pair.instruction, chosen: pair.chosen, rejected: pair.rejected, topic: pair.topic, simulated: pair.simulated });
+      }
+    }
+  });
+
+  it('previews the exact rows and split an export will write', async () => {
+    const selection = selectionFor(fixtures, { split: { trainRatio: 0.7, seed: 's1', stratifyByTopic: true } });
+    const preview = await previewSelection(selection);
+    const expected = expectedPairs(fixtures.pairs, selection);
+    const kept = expected.filter((pair) => !isRepeat(pair));
+    expect(preview.matching).toBe(expected.length);
+    expect(preview.rowsToExport).toBe(kept.length);
+    expect(preview.duplicates).toBe(expected.length - kept.length);
+    expect(preview.simulated).toBe(expected.filter((pair) => pair.simulated).length);
+    const perTopic = new Map<string, number>();
+    for (const pair of kept) perTopic.set(pair.topic ?? '', (perTopic.get(pair.topic ?? '') ?? 0) + 1);
+    const train = [...perTopic.values()].reduce((sum, n) => sum + Math.round(n * 0.7), 0);
+    expect(preview.split).toEqual({ train, test: kept.length - train, exact: true });
+    expect(preview.background).toBe(false);
+  });
+
+  describe('a bundle with every format and a stratified split', () => {
+    let selection: ExportSelection;
+    let kept: PairRecord[];
+    let entries: Map<string, Buffer>;
+    let manifest: Manifest;
+    let exportId: string;
+    let dir: string;
+
+    beforeAll(async () => {
+      selection = selectionFor(fixtures, { split: { trainRatio: 0.7, seed: 's1', stratifyByTopic: true } });
+      kept = expectedPairs(fixtures.pairs, selection).filter((pair) => !isRepeat(pair));
+      const created = await createBundleExport(
+        { selection, formats: [...EXPORT_FORMATS], card: { title: 'IT export', license: 'cc-by-nc-4.0', language: ['en'] } },
+        actor,
+        { background: 'never' },
+      );
+      exportId = created.id;
+      expect(created.background).toBe(false);
+      const row = await db().export.findUniqueOrThrow({ where: { id: exportId } });
+      expect(row.status).toBe('COMPLETED');
+      expect(row.filePath).toContain(path.join(work, 'data', 'exports', exportId));
+      const zip = await readFile(row.filePath ?? '');
+      entries = new Map(readZip(zip).map((entry) => [entry.name, entry.data]));
+      manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '{}') as Manifest;
+      dir = path.join(work, `unzipped-${exportId}`);
+      for (const [name, data] of entries) {
+        await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+        await writeFile(path.join(dir, name), data);
+      }
+    });
+
+    it('the zip holds exactly the files the manifest lists, with their sizes and SHA-256', () => {
+      expect([...entries.keys()].sort()).toEqual([...manifest.files.map((file) => file.name), 'manifest.json'].sort());
+      for (const file of manifest.files) {
+        const data = entries.get(file.name) ?? Buffer.alloc(0);
+        expect({ name: file.name, bytes: data.length, sha256: sha256(data) }).toEqual({ name: file.name, bytes: file.bytes, sha256: file.sha256 });
+      }
+      expect(manifest.simulated).toBe(true);
+      expect(manifest.selection).toEqual(selection);
+      expect(manifest.counts.rowsExported).toBe(kept.length);
+      expect(manifest.counts.duplicatesRemoved).toBe(3);
+      expect(manifest.recipeVersions).toEqual([
+        expect.objectContaining({ id: fixtures.recipeVersion.id, version: 2, runs: [{ id: fixtures.run.id, name: fixtures.run.name, simulated: true }], config: fixtures.recipeVersion.config }),
+      ]);
+      expect(Object.keys(manifest.recipeVersions[0].promptHashes).sort()).toEqual(['filterInstruction', 'filterResponse', 'generateResponse', 'induce']);
+    });
+
+    async function parquetIds(split: string): Promise<string[]> {
+      const rows = await queryRows(duck, `select id from read_parquet(${sqlPath(path.join(dir, `parquet/${split}.parquet`))})`);
+      return rows.map((row) => row.id as string);
+    }
+
+    it('Parquet and CSV read back by DuckDB equal the database, every column, in both splits', async () => {
+      const byId = new Map(kept.map((pair) => [String(pair.id), pair]));
+      const ids = [...(await parquetIds('train')), ...(await parquetIds('test'))];
+      expect(ids.sort()).toEqual([...byId.keys()].sort());
+      for (const split of ['train', 'test']) {
+        const splitIds = await parquetIds(split);
+        const expected = splitIds.map((id) => tableRow(byId.get(id) as PairRecord, names));
+        const parquet = await queryRows(duck, `select ${TABLE_COLUMNS_SQL} from read_parquet(${sqlPath(path.join(dir, `parquet/${split}.parquet`))})`);
+        expect(parquet).toEqual(expected);
+        const csv = await queryRows(
+          duck,
+          `select ${TABLE_COLUMNS_SQL} from read_csv(${sqlPath(path.join(dir, `csv/${split}.csv`))}, header=true, quote='"', escape='"', delim=',', allow_quoted_nulls=false,
+             columns={${TABLE_COLUMNS_SQL.split(', ').map((name) => `'${name}': '${name === 'human_edited' || name === 'simulated' ? 'BOOLEAN' : 'VARCHAR'}'`).join(', ')}})`,
+        );
+        expect(csv).toEqual(expected);
+      }
+    });
+
+    it('every JSONL format read back by DuckDB holds the database values in the same split', async () => {
+      const byId = new Map(kept.map((pair) => [String(pair.id), pair]));
+      for (const [format, expectation] of Object.entries(jsonlExpectations)) {
+        for (const split of ['train', 'test']) {
+          const expected = (await parquetIds(split)).map((id) => byId.get(id) as PairRecord).filter(expectation.keep).map(expectation.record);
+          const file = path.join(dir, `${format}/${split}.jsonl`);
+          const read = expected.length === 0 ? [] : await queryRowsJs(duck, `select ${expectation.columns} from read_json_auto(${sqlPath(file)}, format='newline_delimited')`);
+          expect({ format, split, read }).toEqual({ format, split, read: expected });
+        }
+      }
+    });
+
+    it('splits each topic exactly by the ratio', async () => {
+      const train = new Set(await parquetIds('train'));
+      const perTopic = new Map<string, { n: number; train: number }>();
+      for (const pair of kept) {
+        const entry = perTopic.get(pair.topic ?? '') ?? { n: 0, train: 0 };
+        entry.n++;
+        if (train.has(String(pair.id))) entry.train++;
+        perTopic.set(pair.topic ?? '', entry);
+      }
+      for (const [, { n, train: trainCount }] of perTopic) expect(trainCount).toBe(Math.round(n * 0.7));
+    });
+
+    it("the card's numbers are the files' numbers", async () => {
+      const card = entries.get('README.md')?.toString('utf8') ?? '';
+      const front = yaml.load(card.slice(4, card.indexOf('\n---\n', 4))) as {
+        dataset_info: { config_name: string; splits: { name: string; num_examples: number; num_bytes: number }[] }[];
+        configs: { config_name: string; data_files: { split: string; path: string }[] }[];
+        tags: string[];
+      };
+      expect(front.tags).toContain('simulated');
+      expect(front.dataset_info.map((info) => info.config_name).sort()).toEqual([...EXPORT_FORMATS].sort());
+      for (const info of front.dataset_info) {
+        for (const split of info.splits) {
+          const name = manifest.files.find((file) => file.format === info.config_name && file.split === split.name)?.name ?? '';
+          const data = entries.get(name) ?? Buffer.alloc(0);
+          const [count] = await queryRows(
+            duck,
+            info.config_name === 'parquet'
+              ? `select count(*)::INTEGER as n from read_parquet(${sqlPath(path.join(dir, name))})`
+              : info.config_name === 'csv'
+                ? `select count(*)::INTEGER as n from read_csv(${sqlPath(path.join(dir, name))}, header=true, all_varchar=true)`
+                : `select count(*)::INTEGER as n from read_json_auto(${sqlPath(path.join(dir, name))}, format='newline_delimited')`,
+          );
+          expect({ name, examples: split.num_examples, bytes: split.num_bytes }).toEqual({ name, examples: count.n, bytes: data.length });
+        }
+      }
+      expect(card).toContain(`This export holds ${kept.length} selected row(s)`);
+      const audited = kept.filter((pair) => pair.auditOutcome !== 'NONE');
+      const accepted = kept.filter((pair) => pair.auditOutcome === 'ACCEPTED').length;
+      expect(card).toContain(`reviewed ${audited.length} exported pair(s): ${accepted} accepted, ${audited.length - accepted} rejected`);
+      expect(card).toContain('Content warning');
+      expect(card).toContain(`${kept.filter((pair) => pair.simulated).length} of ${kept.length} pair(s) were produced by a simulated`);
+    });
+
+    it('the audit log records who exported what, with counts and hashes', async () => {
+      const logged = await db().auditLog.findMany({ where: { targetType: 'Export', targetId: exportId }, orderBy: { createdAt: 'asc' } });
+      expect(logged.map((entry) => entry.action)).toEqual(['export.create', 'export.complete']);
+      expect(logged.every((entry) => entry.actorId === actor.id && entry.actorEmail === actor.email)).toBe(true);
+      expect(logged[0].after).toMatchObject({ delivery: 'bundle', selection: JSON.parse(JSON.stringify(selection)), formats: [...EXPORT_FORMATS] });
+      const after = logged[1].after as { counts: { rowsExported: number }; files: { name: string; sha256: string }[] };
+      expect(after.counts.rowsExported).toBe(kept.length);
+      expect(after.files).toEqual([
+        ...manifest.files.map((file) => (file.rows === undefined ? { name: file.name, sha256: file.sha256 } : { name: file.name, rows: file.rows, sha256: file.sha256 })),
+        { name: 'manifest.json', sha256: sha256(entries.get('manifest.json') ?? Buffer.alloc(0)) },
+      ]);
+      const summary = await getExport(exportId);
+      expect(summary).toMatchObject({ status: 'COMPLETED', simulated: true, downloadable: true, rowsWritten: kept.length, createdBy: actor.email });
+    });
+
+    it('a split is reproducible from its seed, and another seed gives another split', async () => {
+      const again = await createBundleExport({ selection, formats: ['parquet'], card: { title: 'again', license: 'other', language: ['en'] } }, actor, { background: 'never' });
+      const other = await createBundleExport(
+        { selection: { ...selection, split: { trainRatio: 0.7, seed: 's2', stratifyByTopic: true } }, formats: ['parquet'], card: { title: 'other', license: 'other', language: ['en'] } },
+        actor,
+        { background: 'never' },
+      );
+      const trainIds = async (id: string): Promise<string[]> => {
+        const row = await db().export.findUniqueOrThrow({ where: { id } });
+        const zip = readZip(await readFile(row.filePath ?? ''));
+        const file = path.join(work, `${id}-train.parquet`);
+        await writeFile(file, zip.find((entry) => entry.name === 'parquet/train.parquet')?.data ?? Buffer.alloc(0));
+        return (await queryRows(duck, `select id from read_parquet(${sqlPath(file)})`)).map((row) => row.id as string);
+      };
+      const first = await parquetIds('train');
+      expect(await trainIds(again.id)).toEqual(first);
+      expect(await trainIds(other.id)).not.toEqual(first);
+    });
+
+    it('a direct download streams the same rows and split, and records its hash', async () => {
+      const stream = await openExportStream({ selection, format: 'csv', split: 'test' }, actor);
+      const file = path.join(work, stream.fileName);
+      await pipeline(stream.body, createWriteStream(file));
+      const bytes = await readFile(file);
+      const read = await queryRows(duck, `select id from read_csv(${sqlPath(file)}, header=true, all_varchar=true)`);
+      expect(read.map((row) => row.id)).toEqual(await parquetIds('test'));
+      await expect.poll(async () => (await getExport(stream.exportId))?.status).toBe('COMPLETED');
+      const summary = await getExport(stream.exportId);
+      expect(summary).toMatchObject({ delivery: 'stream', streamSplit: 'test', downloadable: false, rowsWritten: read.length });
+      expect(summary?.files?.files).toEqual([expect.objectContaining({ name: stream.fileName, bytes: bytes.length, sha256: sha256(bytes), rows: read.length })]);
+      const logged = await db().auditLog.findMany({ where: { targetType: 'Export', targetId: stream.exportId } });
+      expect(logged.map((entry) => entry.action).sort()).toEqual(['export.complete', 'export.create']);
+    });
+  });
+
+  it('a hash split (not stratified) follows assignSplit of each id', async () => {
+    const selection = selectionFor(fixtures, { split: { trainRatio: 0.5, seed: 'h', stratifyByTopic: false }, dedupInstructions: false });
+    const stream = await openExportStream({ selection, format: 'trl-standard', split: 'train' }, actor);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream.body) chunks.push(chunk as Buffer);
+    const prompts = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { prompt: string }).prompt);
+    const expected = expectedPairs(fixtures.pairs, selection).filter((pair) => both(pair) && assignSplit(String(pair.id), 'h', 0.5) === 'train');
+    expect(prompts).toEqual(expected.map((pair) => pair.instruction));
+  });
+
+  it('a row limit with a seeded shuffle gives the same sample for the same seed', async () => {
+    const read = async (seed: string, dedup: boolean) => {
+      const stream = await openExportStream({ selection: selectionFor(fixtures, { limit: 10, shuffleSeed: seed, dedupInstructions: dedup }), format: 'csv', split: 'all' }, actor);
+      const file = path.join(work, `${stream.exportId}.csv`);
+      await pipeline(stream.body, createWriteStream(file));
+      return (await queryRows(duck, `select id from read_csv(${sqlPath(file)}, header=true, all_varchar=true)`)).map((row) => row.id as string);
+    };
+    const first = await read('x', true);
+    expect(first).toHaveLength(10);
+    expect(await read('x', true)).toEqual(first);
+    expect(await read('x', false)).toHaveLength(10);
+    const other = await read('y', true);
+    expect(other).not.toEqual(first);
+    expect([...first].sort((a, b) => Number(a) - Number(b))).not.toEqual(first);
+  });
+
+  it('a cancelled download fails its export and frees its connection', async () => {
+    const selection = selectionFor(fixtures, { statuses: ['KEPT', 'PENDING', 'DROPPED'] });
+    const stream = await openExportStream({ selection, format: 'parquet', split: 'all' }, actor);
+    stream.body.destroy(new Error('client went away'));
+    await expect.poll(async () => (await getExport(stream.exportId))?.status).toBe('FAILED');
+    expect((await getExport(stream.exportId))?.error).toContain('client went away');
+    await expect.poll(() => exportPool().idleCount === exportPool().totalCount).toBe(true);
+  });
+
+  it('large exports run in the background; exports whose process died are marked failed', async () => {
+    const created = await createBundleExport(
+      { selection: selectionFor(fixtures), formats: ['alpaca'], card: { title: 'bg', license: 'other', language: ['en'] } },
+      actor,
+      { background: 'always' },
+    );
+    expect(created.background).toBe(true);
+    await waitForBundleJob(created.id);
+    expect((await getExport(created.id))?.status).toBe('COMPLETED');
+
+    const orphan = await db().export.create({ data: { status: 'RUNNING', selection: {}, formats: ['csv'] } });
+    const live = await db().export.create({ data: { status: 'RUNNING', selection: {}, formats: ['csv'] } });
+    const holder = await exportPool().connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(hashtext($1))', [`export:${live.id}`]);
+      expect(await reapInterruptedExports()).toBeGreaterThanOrEqual(1);
+      const list = await listExports(500);
+      expect(list.find((entry) => entry.id === orphan.id)).toMatchObject({ status: 'FAILED', error: expect.stringContaining('Interrupted') });
+      expect(list.find((entry) => entry.id === live.id)?.status).toBe('RUNNING');
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(hashtext($1))', [`export:${live.id}`]);
+      holder.release();
+    }
+  });
+});
