@@ -1,0 +1,42 @@
+import pg from 'pg';
+
+/** What the Postgres ports need of a connection pool; `pg.Pool` fits. */
+export type SqlPool = Pick<pg.Pool, 'query'>;
+
+/*
+ * Prisma stores DateTime as `timestamp(3)` holding UTC wall-clock time. Raw SQL here writes and
+ * compares those columns with this expression so that every process (and Prisma) agrees on the
+ * clock, whatever the session's TimeZone setting.
+ */
+export const NOW_UTC = `(now() AT TIME ZONE 'UTC')`;
+
+/** A SQL string literal, for the few statements sent as one multi-statement simple query. */
+export function sqlLiteral(value: string): string {
+  if (value.includes('\u0000')) throw new Error('A SQL literal cannot contain a NUL character');
+  const quoted = `'${value.replace(/'/g, "''")}'`;
+  return value.includes('\\') ? ` E${quoted.replace(/\\/g, '\\\\')}` : quoted;
+}
+
+export function sqlInteger(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`Expected an integer for SQL, got ${value}`);
+  return String(value);
+}
+
+/**
+ * A small pool of its own: the LLM layer's statements are short and must not queue behind page
+ * queries. Its sessions use synchronous_commit = off: cache entries, call-log rows and leases
+ * then commit without waiting for the WAL flush. A crash of the database server (not of the
+ * app) can lose the last few hundred milliseconds of them, which costs at most a repeated call;
+ * it never corrupts anything.
+ */
+export function createLlmPool(connectionString: string, max = 6): pg.Pool {
+  const config: pg.PoolConfig & { onConnect: (client: pg.PoolClient) => Promise<unknown> } = {
+    connectionString,
+    max,
+    idleTimeoutMillis: 30_000,
+    allowExitOnIdle: true,
+    // Awaited by pg-pool before the client is handed out.
+    onConnect: (client) => client.query('SET synchronous_commit = off'),
+  };
+  return new pg.Pool(config);
+}
