@@ -68,6 +68,10 @@ async function main() {
   const { ensureFirstAdmin } = await import('@/lib/auth/users');
   await ensureFirstAdmin(log);
 
+  // LLM simulator: runs in this process when no real provider endpoint is configured.
+  const { startSimulatorWhenNoEndpoints } = await import('@/lib/llm/simulator-on-start');
+  await startSimulatorWhenNoEndpoints(log);
+
   if (!dev && !buildIsCurrent()) {
     log('Building the app (first start or changed sources; about a minute)…');
     const build = spawnSync(process.execPath, [nextBin, 'build'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
