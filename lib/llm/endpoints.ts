@@ -6,6 +6,7 @@ import { UserFacingError } from '@/lib/errors';
 import { decryptSecret, DecryptionError, encryptSecret, lastFourOf } from '@/lib/llm/crypto';
 import { MissingApiKeyError, resolveApiKey } from '@/lib/llm/secrets';
 import { SIMULATED_MODELS, type SimRole } from '@/lib/llm/simulator/roles';
+import type { ApiKeySource, EndpointView } from '@/lib/llm/endpoint-view';
 import { endpointInputSchema, generationParamsSchema, type EndpointConfig, type EndpointInput, type EndpointMode, type GenerationParams } from '@/lib/llm/types';
 
 /*
@@ -18,31 +19,7 @@ import { endpointInputSchema, generationParamsSchema, type EndpointConfig, type 
 const MODE_TO_DB: Record<EndpointMode, DbEndpointMode> = { chat: 'CHAT', completion: 'COMPLETION' };
 const MODE_FROM_DB: Record<DbEndpointMode, EndpointMode> = { CHAT: 'chat', COMPLETION: 'completion' };
 
-export type ApiKeySource = 'none' | 'env' | 'stored';
-
-/** What may leave the server about an endpoint (pages, audit log). Never holds the key. */
-export type EndpointView = {
-  id: string;
-  name: string;
-  baseUrl: string;
-  model: string;
-  mode: EndpointMode;
-  apiKeySource: ApiKeySource;
-  /** The variable name when the key comes from the environment. */
-  apiKeyEnv: string | null;
-  /** e.g. `…7890`, or `…` when the stored key is too short to show any of it. */
-  apiKeyMasked: string | null;
-  defaultParams: GenerationParams;
-  limits: { concurrency: number; rpm: number | null; tpm: number | null };
-  priceInputPerMTok: number;
-  priceOutputPerMTok: number;
-  timeoutMs: number;
-  maxAttempts: number;
-  supportsJsonMode: boolean;
-  simulated: boolean;
-  createdAt: string;
-  updatedAt: string;
-};
+export type { ApiKeySource, EndpointView } from '@/lib/llm/endpoint-view';
 
 type EndpointRow = Prisma.ProviderEndpointGetPayload<object>;
 

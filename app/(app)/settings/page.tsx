@@ -16,6 +16,11 @@ export default async function SettingsPage() {
         <Card title="Reading harmful content">
           <BlurPreferenceToggle initial={user.blurHarmful} />
         </Card>
+        <Card title="Models">
+          <Link className="text-sm text-indigo-600 hover:underline dark:text-indigo-400" href="/settings/providers">
+            Model providers{can(user.role, 'providers:manage') ? '' : ' (read-only)'}
+          </Link>
+        </Card>
         {can(user.role, 'users:manage') && (
           <Card title="Administration">
             <ul className="space-y-2 text-sm">
