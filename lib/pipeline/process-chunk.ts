@@ -11,7 +11,8 @@ import { applyStageResult, progressFromResults, type ItemProgress } from '@/lib/
 import { RunStoppedError, type RunControl, type RunControls } from '@/lib/pipeline/run-control';
 import { runStage } from '@/lib/pipeline/stages/run-stage';
 import type { PipelineModels } from '@/lib/pipeline/stages/types';
-import { completeRunIfDone, loadChunkItems, loadItemResults, writeStageResult, type ChunkItem } from '@/lib/pipeline/store';
+import type { StageWriter } from '@/lib/pipeline/stage-writer';
+import { completeRunIfDone, loadChunkItems, loadItemResults, type ChunkItem } from '@/lib/pipeline/store';
 
 export const chunkJobSchema = z.object({
   runId: z.string().min(1),
@@ -24,6 +25,7 @@ export interface ChunkEnvironment {
   controls: RunControls;
   /** Endpoint lookup and the process's LLM ports (cache, limiter, recorder). */
   models: PipelineModels;
+  writer: StageWriter;
 }
 
 export interface ChunkReport {
@@ -37,7 +39,8 @@ function isStop(error: unknown): boolean {
   return error instanceof RunStoppedError || (error instanceof LlmError && error.kind === 'cancelled');
 }
 
-async function advanceItem(item: ChunkItem, control: RunControl, models: PipelineModels): Promise<number> {
+async function advanceItem(item: ChunkItem, control: RunControl, env: ChunkEnvironment): Promise<number> {
+  const { models } = env;
   // A stored failure on an item that is not FAILED means someone asked to retry it.
   let progress: ItemProgress = progressFromResults(item.results, { retrying: true });
   // A reply that could not be used is cached like any other; asking again needs a fresh call.
@@ -61,7 +64,7 @@ async function advanceItem(item: ChunkItem, control: RunControl, models: Pipelin
     }
     if (control.cancel.signal.aborted) return stagesRun;
     const after = applyStageResult(progress, { stage, ...outcome });
-    const written = await writeStageResult(stage, outcome, after, { runId: control.runId, item, simulated: control.simulated });
+    const written = await env.writer.write({ stage, outcome, after, pair: { runId: control.runId, item, simulated: control.simulated } });
     stagesRun += 1;
     progress = written ? after : progressFromResults(await loadItemResults(item.id));
   }
@@ -74,7 +77,7 @@ export async function processChunk(job: ChunkJob, env: ChunkEnvironment): Promis
   if (!control) return { items: null, stagesRun: 0, runCompleted: false };
   try {
     const items = await loadChunkItems(job.runId, BigInt(job.fromId), BigInt(job.toId));
-    const settled = await Promise.allSettled(items.map((item) => advanceItem(item, control, env.models)));
+    const settled = await Promise.allSettled(items.map((item) => advanceItem(item, control, env)));
     const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) throw failure.reason;
     const stagesRun = settled.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value : 0), 0);

@@ -2,7 +2,8 @@
  * Live progress of a run, computed from the database on every request (a few aggregate queries
  * over the run's items and stage results), so it is never staler than the poll interval.
  */
-import { db } from '@/lib/db/client';
+import { db, Prisma } from '@/lib/db/client';
+import { NOW_UTC } from '@/lib/pipeline/sql';
 import type { RunItemState, RunStatus, Stage } from '@/lib/db/generated/enums';
 import { causeKind, finalStates, stageLabels, stageNameOf, stageOrder } from '@/lib/pipeline/item-state';
 import type { StageName } from '@/lib/pipeline/prompts/recipe-config';
@@ -81,6 +82,7 @@ export interface RunProgress {
 }
 
 const WINDOW_SECONDS = 60;
+const nowUtc = Prisma.raw(NOW_UTC);
 
 function emptyStates(): StateCounts {
   return Object.fromEntries(runItemStates.map((state) => [state, 0])) as StateCounts;
@@ -96,12 +98,12 @@ export async function getRunProgress(runId: string): Promise<RunProgress | null>
   const [stateRows, totals, errorRows] = await Promise.all([
     db().$queryRaw<{ state: RunItemState; failedStage: Stage | null; count: number; recent: number }[]>`
       SELECT state, "failedStage", count(*)::int AS count,
-        count(*) FILTER (WHERE "updatedAt" > now() - make_interval(secs => ${WINDOW_SECONDS}))::int AS recent
+        count(*) FILTER (WHERE "updatedAt" > ${nowUtc} - make_interval(secs => ${WINDOW_SECONDS}))::int AS recent
       FROM "RunItem" WHERE "runId" = ${runId} GROUP BY state, "failedStage"`,
     db().$queryRaw<{ tokensIn: bigint; tokensOut: bigint; costUsd: number; stages: number; cacheHits: number; recentStages: number }[]>`
       SELECT coalesce(sum(sr."tokensIn"), 0)::bigint AS "tokensIn", coalesce(sum(sr."tokensOut"), 0)::bigint AS "tokensOut",
         coalesce(sum(sr."costUsd"), 0)::float8 AS "costUsd", count(*)::int AS stages, count(*) FILTER (WHERE sr."cacheHit")::int AS "cacheHits",
-        count(*) FILTER (WHERE sr."finishedAt" > now() - make_interval(secs => ${WINDOW_SECONDS}))::int AS "recentStages"
+        count(*) FILTER (WHERE sr."finishedAt" > ${nowUtc} - make_interval(secs => ${WINDOW_SECONDS}))::int AS "recentStages"
       FROM "StageResult" sr JOIN "RunItem" ri ON ri.id = sr."runItemId" WHERE ri."runId" = ${runId}`,
     db().$queryRaw<{ failedStage: Stage | null; kind: string; count: number; examples: { itemId: string; sourceTextId: string; message: string }[] }[]>`
       SELECT "failedStage", split_part(coalesce("failureCause", 'unknown'), ':', 1) AS kind, count(*)::int AS count,

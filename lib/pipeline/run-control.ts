@@ -77,13 +77,13 @@ export class RunControl {
     this.stop.abort(new RunStoppedError(status));
   }
 
-  /** The limiter, as seen by this run's calls: waiting for a slot ends when the run stops. */
+  /**
+   * The limiter, as seen by this run's calls: waiting for a slot ends when the run stops. The
+   * stop signal replaces the call's own (cancel) signal here, since cancelling also stops.
+   */
   limiter(inner: RateLimiter): RateLimiter {
     const stopSignal = this.stop.signal;
-    return {
-      acquire: (endpointId, request) =>
-        inner.acquire(endpointId, { ...request, signal: request.signal ? AbortSignal.any([request.signal, stopSignal]) : stopSignal }),
-    };
+    return { acquire: (endpointId, request) => inner.acquire(endpointId, { ...request, signal: stopSignal }) };
   }
 }
 

@@ -15,6 +15,7 @@ import { recipeConfigSchema, stageNames, type RecipeConfig } from '@/lib/pipelin
 import { DEFAULT_CHUNK_SIZE, enqueueRunChunks } from '@/lib/pipeline/queue';
 import { budgetExceeded, runSpend } from '@/lib/pipeline/run-control';
 import { runSelectionSchema, selectedSourceTextsSql, storedSelectionSchema, type StoredSelection } from '@/lib/pipeline/selection';
+import { NOW_UTC } from '@/lib/pipeline/sql';
 import { EndpointUnavailableError } from '@/lib/pipeline/stages/types';
 
 const budgetUsdSchema = z.number({ error: 'The money budget must be a number' }).positive('The money budget must be above 0').max(1_000_000).nullable();
@@ -92,7 +93,7 @@ export async function createRun(rawInput: CreateRunInput, actor: AuditActor, dep
       const selected = selectedSourceTextsSql(input.selection, 3);
       const itemsTotal = await tx.$executeRawUnsafe(
         `INSERT INTO "RunItem" ("runId", "sourceTextId", variant, state, "updatedAt")
-         SELECT $1, s.id, v.variant, 'PENDING', now()
+         SELECT $1, s.id, v.variant, 'PENDING', ${NOW_UTC}
          FROM (${selected.text}) s CROSS JOIN generate_series(0, $2::int - 1) AS v(variant)
          ORDER BY s.ord, v.variant`,
         created.id,
@@ -132,7 +133,7 @@ export async function enqueueRun(runId: string, boss?: PgBoss): Promise<number> 
 
 /** QUEUED → RUNNING and its chunks queued. */
 export async function startQueuedRun(runId: string, boss?: PgBoss): Promise<void> {
-  await db().$executeRaw`UPDATE "Run" SET status = 'RUNNING', "startedAt" = coalesce("startedAt", now()) WHERE id = ${runId} AND status = 'QUEUED'`;
+  await db().$executeRaw`UPDATE "Run" SET status = 'RUNNING', "startedAt" = coalesce("startedAt", ${nowUtc}) WHERE id = ${runId} AND status = 'QUEUED'`;
   await enqueueRun(runId, boss);
 }
 
@@ -182,7 +183,7 @@ export async function retryFailedItems(runId: string, actor: AuditActor, boss?: 
           WHEN 'GENERATE_RESPONSE' THEN 'INSTRUCTION_KEPT'
           WHEN 'FILTER_RESPONSE' THEN 'RESPONSE_WRITTEN'
           ELSE 'PENDING' END)::"RunItemState",
-        "failedStage" = NULL, "failureCause" = NULL, "updatedAt" = now()
+        "failedStage" = NULL, "failureCause" = NULL, "updatedAt" = ${nowUtc}
       WHERE "runId" = ${runId} AND state = 'FAILED'`;
     if (retried === 0) throw new UserFacingError('No items failed in this run.');
     if (run.status === 'COMPLETED' || run.status === 'FAILED') {
@@ -195,6 +196,7 @@ export async function retryFailedItems(runId: string, actor: AuditActor, boss?: 
   return result.retried;
 }
 
+const nowUtc = Prisma.raw(NOW_UTC);
 const finalStateList = Prisma.join(finalStates.map((state) => Prisma.sql`${state}::"RunItemState"`));
 
 /**
@@ -204,11 +206,11 @@ const finalStateList = Prisma.join(finalStates.map((state) => Prisma.sql`${state
  */
 export async function reconcileRuns(boss: PgBoss, queueName: string): Promise<{ started: number; completed: number; requeued: number }> {
   const stale = await db().$queryRaw<{ id: string }[]>`
-    SELECT id FROM "Run" WHERE status = 'QUEUED' AND "createdAt" < now() - interval '30 seconds'`;
+    SELECT id FROM "Run" WHERE status = 'QUEUED' AND "createdAt" < ${nowUtc} - interval '30 seconds'`;
   for (const run of stale) await startQueuedRun(run.id, boss);
 
   const finished = await db().$queryRaw<{ id: string }[]>`
-    UPDATE "Run" r SET status = 'COMPLETED', "finishedAt" = now()
+    UPDATE "Run" r SET status = 'COMPLETED', "finishedAt" = ${nowUtc}
     WHERE r.status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM "RunItem" ri WHERE ri."runId" = r.id AND ri.state NOT IN (${finalStateList}))
     RETURNING id`;
 
@@ -217,7 +219,7 @@ export async function reconcileRuns(boss: PgBoss, queueName: string): Promise<{ 
     SELECT r.id FROM "Run" r
     WHERE r.status = 'RUNNING'
       AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = ${queueName} AND j.state IN ('created', 'retry', 'active') AND j.data->>'runId' = r.id)
-      AND NOT EXISTS (SELECT 1 FROM "RunItem" ri WHERE ri."runId" = r.id AND ri."updatedAt" > now() - interval '10 seconds')`;
+      AND NOT EXISTS (SELECT 1 FROM "RunItem" ri WHERE ri."runId" = r.id AND ri."updatedAt" > ${nowUtc} - interval '10 seconds')`;
   for (const run of orphaned) await enqueueRun(run.id, boss);
   return { started: stale.length, completed: finished.length, requeued: orphaned.length };
 }

@@ -1,15 +1,12 @@
 /**
- * The pipeline's writes and reads on the hot path, as single SQL statements. A stage's effect — its
- * StageResult, the item's new state and, when the item is final, its Pair — is one statement, so
- * it happens entirely or not at all, and the unique (runItemId, stage) key makes it happen once
- * however many workers race or restart.
+ * Reads of the chunk worker and the run-completion check (stage writes are in stage-writer.ts).
  */
 import { db, Prisma } from '@/lib/db/client';
 import type { RunItemState, Stage, Verdict } from '@/lib/db/generated/enums';
-import { dbStageOf, finalStates, stageNameOf, type ItemProgress, type StageResultSummary } from '@/lib/pipeline/item-state';
-import type { StageName } from '@/lib/pipeline/prompts/recipe-config';
-import type { StageOutcome } from '@/lib/pipeline/stages/types';
+import { finalStates, stageNameOf, type StageResultSummary } from '@/lib/pipeline/item-state';
+import { NOW_UTC } from '@/lib/pipeline/sql';
 
+const nowUtc = Prisma.raw(NOW_UTC);
 const finalStateList = Prisma.join(finalStates.map((state) => Prisma.sql`${state}::"RunItemState"`));
 
 export interface ChunkItem {
@@ -57,66 +54,10 @@ export async function loadItemResults(itemId: bigint): Promise<StageResultSummar
   return (await resultsFor([itemId])).get(itemId) ?? [];
 }
 
-export interface PairContext {
-  runId: string;
-  item: Pick<ChunkItem, 'id' | 'sourceTextId' | 'variant' | 'text' | 'topic'>;
-  simulated: boolean;
-}
-
-const pairStatusOf: Partial<Record<RunItemState, 'KEPT' | 'DROPPED'>> = {
-  INSTRUCTION_DROPPED: 'DROPPED',
-  PAIR_KEPT: 'KEPT',
-  PAIR_DROPPED: 'DROPPED',
-};
-
-/**
- * Stores one stage's outcome and moves the item to `after` in one statement; when `after` is a
- * final state with a pair, the Pair row is created too. A stored failure may be overwritten (that is
- * a retry); a stored success never is. Returns false when another worker got there first — the
- * caller then reloads the stored results.
- */
-export async function writeStageResult(stage: StageName, outcome: StageOutcome, after: ItemProgress, pair: PairContext): Promise<boolean> {
-  const { item } = pair;
-  const pairStatus = pairStatusOf[after.state];
-  const failedStage = after.failedStage === null ? null : dbStageOf[after.failedStage];
-  const metadata = JSON.stringify({ variant: item.variant });
-  const rows = await db().$queryRaw<{ written: number }[]>`
-    WITH written AS (
-      INSERT INTO "StageResult" ("runItemId", stage, ok, output, verdict, reason, prompt, "rawOutput", error,
-        "tokensIn", "tokensOut", "costUsd", "latencyMs", "cacheHit", model, "startedAt", "finishedAt")
-      VALUES (${item.id}, ${dbStageOf[stage]}::"Stage", ${outcome.ok}, ${outcome.output}, ${outcome.verdict}::"Verdict", ${outcome.reason},
-        ${outcome.prompt}, ${outcome.rawOutput}, ${outcome.error}, ${outcome.tokensIn}, ${outcome.tokensOut}, ${outcome.costUsd},
-        ${outcome.latencyMs}, ${outcome.cacheHit}, ${outcome.model}, ${outcome.startedAt}, ${outcome.finishedAt})
-      ON CONFLICT ("runItemId", stage) DO UPDATE SET
-        ok = EXCLUDED.ok, output = EXCLUDED.output, verdict = EXCLUDED.verdict, reason = EXCLUDED.reason, prompt = EXCLUDED.prompt,
-        "rawOutput" = EXCLUDED."rawOutput", error = EXCLUDED.error, "tokensIn" = EXCLUDED."tokensIn", "tokensOut" = EXCLUDED."tokensOut",
-        "costUsd" = EXCLUDED."costUsd", "latencyMs" = EXCLUDED."latencyMs", "cacheHit" = EXCLUDED."cacheHit", model = EXCLUDED.model,
-        "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt"
-      WHERE "StageResult".ok = false
-      RETURNING "runItemId"
-    ), moved AS (
-      UPDATE "RunItem" SET state = ${after.state}::"RunItemState", "failedStage" = ${failedStage}::"Stage",
-        "failureCause" = ${after.failureCause}, "updatedAt" = now()
-      WHERE id IN (SELECT "runItemId" FROM written)
-      RETURNING id
-    ), paired AS (
-      INSERT INTO "Pair" (origin, "runId", "runItemId", "sourceTextId", topic, instruction, chosen, rejected,
-        "instructionVerdict", "instructionReason", "responseVerdict", "responseReason", status, simulated, metadata, "updatedAt")
-      SELECT 'RUN'::"PairOrigin", ${pair.runId}, ${item.id}, ${item.sourceTextId}, ${item.topic}, ${after.instruction ?? ''}, ${after.chosen}, ${item.text},
-        ${after.instructionVerdict}::"Verdict", ${after.instructionReason}, ${after.responseVerdict}::"Verdict", ${after.responseReason},
-        ${pairStatus ?? 'PENDING'}::"PairStatus", ${pair.simulated}, ${metadata}::jsonb, now()
-      FROM written WHERE ${pairStatus !== undefined}
-      ON CONFLICT ("runItemId") DO NOTHING
-      RETURNING id
-    )
-    SELECT (SELECT count(*) FROM written)::int AS written`;
-  return (rows[0]?.written ?? 0) > 0;
-}
-
 /** Marks the run COMPLETED when it is running and no item has work left. */
 export async function completeRunIfDone(runId: string): Promise<boolean> {
   const updated = await db().$executeRaw`
-    UPDATE "Run" SET status = 'COMPLETED', "finishedAt" = now(), "pauseReason" = NULL
+    UPDATE "Run" SET status = 'COMPLETED', "finishedAt" = ${nowUtc}, "pauseReason" = NULL
     WHERE id = ${runId} AND status = 'RUNNING'
       AND NOT EXISTS (SELECT 1 FROM "RunItem" WHERE "runId" = ${runId} AND state NOT IN (${finalStateList}))`;
   return updated > 0;

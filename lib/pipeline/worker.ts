@@ -8,6 +8,8 @@ import type { PgBoss } from 'pg-boss';
 import { queues } from '@/lib/jobs/queues';
 import { chunkJobSchema, processChunk, type ChunkEnvironment } from '@/lib/pipeline/process-chunk';
 import { RunControls } from '@/lib/pipeline/run-control';
+import { pipelinePool } from '@/lib/pipeline/sql';
+import { createStageWriter, type StageWriter } from '@/lib/pipeline/stage-writer';
 import { reconcileRuns } from '@/lib/pipeline/runs';
 import type { PipelineModels } from '@/lib/pipeline/stages/types';
 
@@ -20,6 +22,8 @@ export interface PipelineWorkerOptions {
   reconcileEveryMs?: number;
   /** How often running runs' status and budget are re-read. */
   controlRefreshMs?: number;
+  /** Defaults to batched writes on the pipeline's pg pool. */
+  writer?: StageWriter;
   log?: (message: string) => void;
 }
 
@@ -37,7 +41,8 @@ function positiveInt(value: string | undefined, fallback: number): number {
 export async function startPipelineWorker(options: PipelineWorkerOptions): Promise<PipelineWorker> {
   const log = options.log ?? ((message: string) => console.log(`[pipeline] ${message}`));
   const controls = new RunControls({ refreshMs: options.controlRefreshMs, log });
-  const env: ChunkEnvironment = { controls, models: options.models };
+  const writer = options.writer ?? createStageWriter(pipelinePool());
+  const env: ChunkEnvironment = { controls, models: options.models, writer };
   const queueName = queues.pipelineChunk.name;
   const concurrentChunks = options.concurrentChunks ?? positiveInt(process.env.PIPELINE_JOBS, 6);
 
@@ -73,6 +78,7 @@ export async function startPipelineWorker(options: PipelineWorkerOptions): Promi
       if (timer) clearInterval(timer);
       controls.stopAll();
       await options.boss.offWork(queueName, { wait: true });
+      await writer.flush();
     },
   };
 }

@@ -1,0 +1,172 @@
+// `npm run bench:pipeline`: the whole pipeline over 5,000 source texts against the simulator at
+// 100 ms latency, every stage on ONE endpoint limited to 64 concurrent calls — a ceiling of
+// 64 / 0.1 s = 640 model calls/s. Measured with one worker process, then with two (they share the
+// endpoint limit through Postgres), then a concurrency-1 baseline on 100 texts. Each phase has its
+// own simulator (its own URL), so no phase reuses another's cached replies.
+//
+// Calls/s = requests that reached the simulator during the run ÷ wall time from creating the run
+// to the run being COMPLETED (so it includes queueing, ramp-up and the tail).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres } from '@/lib/db/embedded';
+import { migrateOnStart } from '@/lib/db/migrate';
+
+const TEXTS = Number(process.env.BENCH_TEXTS ?? 5000);
+const LATENCY_MS = 100;
+const CONCURRENCY = 64;
+const CEILING = CONCURRENCY / (LATENCY_MS / 1000);
+const BASELINE_TEXTS = 100;
+const WORKER_JOBS = process.env.BENCH_WORKER_JOBS ?? '6';
+
+function startWorker(databaseUrl: string, log: string[]): ChildProcess {
+  const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'scripts/worker.ts'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PIPELINE_JOBS: WORKER_JOBS },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  return child;
+}
+
+async function waitForReady(log: string[], workers: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (log.join('').split('ready;').length - 1 < workers) {
+    if (Date.now() > deadline) throw new Error(`workers did not start:\n${log.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function stopWorkers(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+        }),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
+  fs.chmodSync(dir, 0o755);
+  const database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'postgres'), password: 'bench' });
+  process.env.DATABASE_URL = database.url;
+  await migrateOnStart(database.url);
+
+  const { db, disconnectDb } = await import('@/lib/db/client');
+  const { getBoss, stopBoss } = await import('@/lib/jobs/boss');
+  const { startSimulator } = await import('@/lib/llm/simulator/server');
+  const { recipeConfigFromBuiltIn, saferInstructSafetyRecipe } = await import('@/lib/pipeline/prompts');
+  const { createRecipe } = await import('@/lib/pipeline/recipes');
+  const { createRun } = await import('@/lib/pipeline/runs');
+  const { readSampleCorpus } = await import('@/lib/pipeline/sample-corpus');
+  const { normaliseForDedup } = await import('@/lib/importers/dedup');
+
+  // 5,000 distinct texts made from the sample corpus.
+  const sample = await readSampleCorpus();
+  async function createCorpus(name: string, count: number): Promise<string> {
+    const corpus = await db().corpus.create({ data: { name, itemCount: count } });
+    const rows = Array.from({ length: count }, (_, index) => {
+      const source = sample[index % sample.length];
+      const text = `${source.text} (${Math.floor(index / sample.length) + 1})`;
+      return { corpusId: corpus.id, text, topic: source.topic, dedupHash: createHash('sha256').update(normaliseForDedup(text)).digest('hex'), line: index + 1 };
+    });
+    for (let start = 0; start < rows.length; start += 1000) await db().sourceText.createMany({ data: rows.slice(start, start + 1000) });
+    return corpus.id;
+  }
+
+  const bigCorpus = await createCorpus('bench 5000', TEXTS);
+  const smallCorpus = await createCorpus('bench 100', BASELINE_TEXTS);
+  const boss = await getBoss({ supervise: false });
+
+  /** One endpoint for every stage; each stage picks its simulated role by model name. */
+  async function recipeOn(phase: string, baseUrl: string, concurrency: number): Promise<string> {
+    const endpointName = `bench ${phase}`;
+    await db().providerEndpoint.create({
+      data: { name: endpointName, baseUrl, model: 'sim-expert', mode: 'CHAT', concurrency, timeoutMs: 30_000, maxAttempts: 4, supportsJsonMode: true, simulated: true },
+    });
+    const config = recipeConfigFromBuiltIn(saferInstructSafetyRecipe, {
+      induce: { endpointName, model: 'sim-reversed' },
+      filterInstruction: { endpointName, model: 'sim-judge' },
+      generateResponse: { endpointName, model: 'sim-expert' },
+      filterResponse: { endpointName, model: 'sim-judge' },
+    });
+    return (await createRecipe({ name: `bench recipe ${phase}`, config }, null)).versionId;
+  }
+
+  async function phase(name: string, options: { workers: number; concurrency: number; corpusId: string }) {
+    const sim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
+    const recipeVersionId = await recipeOn(name, sim.url, options.concurrency);
+    const log: string[] = [];
+    const workers = Array.from({ length: options.workers }, () => startWorker(database.url, log));
+    try {
+      await waitForReady(log, options.workers);
+      const cpuBefore = workers.map((worker) => cpuSeconds(worker.pid));
+      const started = performance.now();
+      const { runId, itemsTotal } = await createRun({ recipeVersionId, selection: { corpusIds: [options.corpusId] } }, null, { boss });
+      for (;;) {
+        const run = await db().run.findUniqueOrThrow({ where: { id: runId }, select: { status: true } });
+        if (run.status === 'COMPLETED') break;
+        if (run.status !== 'RUNNING') throw new Error(`run ${runId} is ${run.status}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const stats = sim.stats.snapshot();
+      const calls = stats.totalRequests;
+      const states = await db().runItem.groupBy({ by: ['state'], where: { runId }, _count: { _all: true } });
+      const callsPerSecond = calls / seconds;
+      const cpu = workers.map((worker, index) => (cpuSeconds(worker.pid) ?? NaN) - (cpuBefore[index] ?? NaN)).reduce((a, b) => a + b, 0);
+      console.log(
+        `${name}: ${itemsTotal} items, ${calls} model calls in ${seconds.toFixed(1)} s = ${callsPerSecond.toFixed(1)} calls/s ` +
+          `(${((callsPerSecond / CEILING) * 100).toFixed(1)}% of ${CEILING}); max in flight ${stats.maxInFlight}; ` +
+          `worker CPU ${Number.isNaN(cpu) ? 'n/a' : `${cpu.toFixed(1)} s = ${((cpu * 1000) / calls).toFixed(2)} ms per call`}; load ${os.loadavg()[0].toFixed(1)}; ` +
+          `states ${states.map((row) => `${row.state}=${row._count._all}`).join(' ')}`,
+      );
+      return { callsPerSecond, seconds, calls };
+    } finally {
+      await stopWorkers(workers);
+      await sim.close();
+    }
+  }
+
+  console.log(`pipeline bench: ${TEXTS} texts, simulator latency ${LATENCY_MS} ms, one endpoint with concurrency ${CONCURRENCY} (ceiling ${CEILING} calls/s), ${WORKER_JOBS} chunk jobs per worker`);
+  const one = await phase('1 worker', { workers: 1, concurrency: CONCURRENCY, corpusId: bigCorpus });
+  if (process.env.BENCH_ONLY_ONE) process.exit(0);
+  const two = await phase('2 workers', { workers: 2, concurrency: CONCURRENCY, corpusId: bigCorpus });
+  const baseline = await phase('baseline (concurrency 1, 100 texts)', { workers: 1, concurrency: 1, corpusId: smallCorpus });
+
+  await stopBoss();
+  await disconnectDb();
+  await database.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log(
+    JSON.stringify({
+      ratio_1_worker: Number((one.callsPerSecond / CEILING).toFixed(3)),
+      ratio_2_workers: Number((two.callsPerSecond / CEILING).toFixed(3)),
+      baseline_calls_per_s: Number(baseline.callsPerSecond.toFixed(2)),
+    }),
+  );
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
