@@ -354,6 +354,8 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
             state.pollDelayMs = pollMinMs;
             continue;
           }
+          // A local call may have finished while we asked the database.
+          if (state.free.length > 0) continue;
           announceWant(state);
           scheduleRetry(state, state.pollDelayMs * (0.75 + Math.random() * 0.5));
           state.pollDelayMs = Math.min(pollMaxMs, state.pollDelayMs * 2);
@@ -402,10 +404,13 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
       if (ids.length === 0) continue;
       try {
         const kept = await renewLeases(state, ids);
-        const lost = ids.filter((id) => !kept.has(id));
+        // Leases returned while the renewal ran are gone on purpose, not lost.
+        const stillHeld = new Set([...state.free.map((lease) => lease.id), ...state.busy]);
+        const lost = ids.filter((id) => !kept.has(id) && stillHeld.has(id));
         if (lost.length > 0) {
           warn(`rate limiter: ${lost.length} lease(s) of endpoint ${state.endpointId} expired before renewal (was this process frozen?); they no longer count as held`);
-          state.free = state.free.filter((lease) => kept.has(lease.id));
+          const lostIds = new Set(lost);
+          state.free = state.free.filter((lease) => !lostIds.has(lease.id));
           for (const id of lost) state.busy.delete(id);
           if (state.queue.length > 0) void pump(state);
         }

@@ -133,6 +133,36 @@ describe('cross-process rate limits', () => {
     for (const release of [...released, held[2], held[3]]) release();
   });
 
+  it('shares slots fairly between two busy limiters and never runs more than the limit together', async () => {
+    const endpointId = `fair-${crypto.randomUUID()}`;
+    const a = newLimiter();
+    const b = newLimiter();
+    await waitFor(() => a.listening && b.listening);
+    let running = 0;
+    let maxRunning = 0;
+    const finishedAt: Record<'a' | 'b', number[]> = { a: [], b: [] };
+    const work = (limiter: PostgresRateLimiter, label: 'a' | 'b') =>
+      Promise.all(
+        Array.from({ length: 24 }, async () => {
+          const release = await limiter.acquire(endpointId, { tokens: 1, limits: limits(4) });
+          running += 1;
+          maxRunning = Math.max(maxRunning, running);
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          running -= 1;
+          release();
+          finishedAt[label].push(performance.now());
+        }),
+      );
+    const aDone = work(a, 'a');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await Promise.all([aDone, work(b, 'b')]);
+    expect(maxRunning).toBeLessThanOrEqual(4);
+    expect(finishedAt.a).toHaveLength(24);
+    expect(finishedAt.b).toHaveLength(24);
+    // b, which started later, got slots while a still had work queued: it was not starved until a finished.
+    expect(Math.min(...finishedAt.b)).toBeLessThan(Math.max(...finishedAt.a));
+  });
+
   it('waits for the requests-per-minute bucket to refill, in every process', async () => {
     const endpointId = `bucket-${crypto.randomUUID()}`;
     const a = newLimiter();
