@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import packageJson from '@/package.json';
+import { buildAuditReport } from '@/lib/audit/report';
 import { db } from '@/lib/db/client';
 import { dataDir } from '@/lib/runtime/data-dir';
 
@@ -22,6 +23,7 @@ import {
   unlockExport,
   type ExportActor,
 } from './lifecycle';
+import type { CardAudit } from './card';
 import type { JsonValue } from './manifest';
 import { exportPool } from './pg';
 import { loadProvenance } from './provenance';
@@ -131,6 +133,7 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
         if (rowsToRead !== null) await db().export.update({ where: { id: exportId }, data: { rowsTotal: rowsToRead } });
         const names = await reader.sourceNames();
         const provenance = await loadProvenance(await reader.runIds(), [...names.datasets.keys()]);
+        const audit = await auditStatisticsFor(await reader.auditIds());
         return runExport(
           reader.rows(),
           {
@@ -145,6 +148,7 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
               license: request.card.license,
               language: request.card.language,
               sourceDescriptions: provenance.sourceDescriptions,
+              audit,
             },
             appVersion: packageJson.version,
             selection: request.selection as unknown as JsonValue,
@@ -166,6 +170,17 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
     if (locked) await unlockExport(client, exportId).catch(() => undefined);
     client.release();
   }
+}
+
+/**
+ * Precision and agreement for the card come from the audit report when exactly one audit sampled
+ * the exported pairs; with several, whose populations differ, the card gives only the
+ * accepted/rejected counts of the exported rows (Pair.auditOutcome).
+ */
+async function auditStatisticsFor(auditIds: readonly string[]): Promise<Pick<CardAudit, 'precision' | 'agreement'> | undefined> {
+  if (auditIds.length !== 1) return undefined;
+  const report = await buildAuditReport(auditIds[0]);
+  return { precision: report.card.precision, agreement: report.card.agreement };
 }
 
 function parseFormat(format: string): ExportFormat {

@@ -9,6 +9,12 @@ import type { Exporter, ExporterCreateOptions, ExportRow, ExportStats, ExportTra
 /** Large enough for good compression and few footer entries, small enough that one group of long texts fits comfortably in memory. */
 export const DEFAULT_PARQUET_ROW_GROUP_SIZE = 20_000;
 /**
+ * A row group is also closed once its text reaches this many UTF-16 units: encoding holds the
+ * strings, their UTF-8 bytes and the compressed pages at once (several times the text), so with
+ * 1.5 kB pairs 20,000 rows pushed the process past 350 MB; bounded by size it stays near 200 MB.
+ */
+export const PARQUET_ROW_GROUP_MAX_CHARS = 8_000_000;
+/**
  * Brotli at quality 1 through Node's native zlib: on 1.3 kB rows it encoded ~2x faster than
  * hyparquet-writer's pure-JS Snappy and made files ~30% smaller. pyarrow (and so `datasets` and
  * pandas), DuckDB and polars read it; choose SNAPPY for readers without Brotli (e.g. a bare Spark).
@@ -45,6 +51,7 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
   private readonly parquet: ParquetWriter;
   private group: TableValue[][] = [];
   private groupRows = 0;
+  private groupChars = 0;
 
   constructor(
     private readonly rowGroupSize: number,
@@ -67,14 +74,19 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
   private startGroup(): void {
     this.group = TABLE_COLUMNS.map(() => []);
     this.groupRows = 0;
+    this.groupChars = 0;
   }
 
   override _transform(row: ExportRow, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.stats.rowsIn++;
-    for (let i = 0; i < TABLE_COLUMNS.length; i++) this.group[i].push(TABLE_COLUMNS[i].read(row));
+    for (let i = 0; i < TABLE_COLUMNS.length; i++) {
+      const value = TABLE_COLUMNS[i].read(row);
+      if (typeof value === 'string') this.groupChars += value.length;
+      this.group[i].push(value);
+    }
     this.groupRows++;
     this.stats.rowsWritten++;
-    if (this.groupRows < this.rowGroupSize) {
+    if (this.groupRows < this.rowGroupSize && this.groupChars < PARQUET_ROW_GROUP_MAX_CHARS) {
       callback();
       return;
     }

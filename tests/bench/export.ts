@@ -1,0 +1,222 @@
+// `npm run bench:export`: loads generated pairs (1,000,000 by default) into a throwaway embedded
+// Postgres migrated like production, then exports the default selection (kept pairs, audit-rejected
+// excluded; dedup and split off, so every row is written) through the real path — SelectionReader
+// (DECLARE CURSOR … FETCH n as arrays, inside a REPEATABLE READ transaction) → runExport → file —
+// to JSONL (TRL standard) and to Parquet, and compares each with Postgres' own
+// `COPY (SELECT <the same columns> … ORDER BY id) TO STDOUT` of the same rows, read over the same
+// kind of connection by a minimal COPY-out protocol handler (no pg-copy-streams, no psql here)
+// that only counts the bytes. Prints rows/s and peak RSS; ends with one JSON line.
+//
+// The files go to a RAM-backed folder (/dev/shm when present, or BENCH_OUT_DIR): COPY writes
+// nothing either, and on a disk shared with other jobs the 1.3 GB JSONL file measured the disk
+// (11 MB/s once), not the export. Each kind is measured BENCH_ROUNDS times, interleaved, and the
+// best run of each counts, because other processes on a small machine add minutes of noise; every
+// run is printed with the CPU time this process spent on it.
+//
+// Env: BENCH_ROWS (default 1000000), BENCH_ROUNDS (2), BENCH_FETCH_ROWS (cursor batch, default
+// DEFAULT_FETCH_ROWS), BENCH_OUT_DIR, BENCH_KEEP=1 keeps the database folder.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import pg from 'pg';
+
+import { startEmbeddedPostgres } from '@/lib/db/embedded';
+import { migrateOnStart } from '@/lib/db/migrate';
+import { closeExportPool, exportPool } from '@/lib/exporters/pg';
+import { DEFAULT_FETCH_ROWS, EXPORT_ROW_COLUMNS, literalBinder, selectionSql, SelectionReader, withSnapshot } from '@/lib/exporters/query';
+import { exportSelectionSchema, type ExportSelection } from '@/lib/exporters/request';
+import { runExport } from '@/lib/exporters/runExport';
+import type { ExportFormat } from '@/lib/exporters/types';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const FETCH_ROWS = Number(process.env.BENCH_FETCH_ROWS ?? DEFAULT_FETCH_ROWS);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+const TARGETS = { jsonl: 0.5, parquet: 0.25, rssMb: 300 };
+
+const log = (line: string) => console.log(`[bench:export] ${line}`);
+
+let peakRss = 0;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage.rss()));
+const rssTimer = setInterval(sampleRss, 50);
+rssTimer.unref();
+
+/**
+ * A pg "submittable" for `COPY … TO STDOUT`: pg routes CopyData messages to the active query's
+ * handleCopyData, and this one only counts them, so the figure is Postgres' own export speed
+ * plus the wire, with no client-side work to speak of.
+ */
+class CopyOutCounter {
+  bytes = 0;
+  private resolve!: (bytes: number) => void;
+  private reject!: (error: Error) => void;
+  private failure: Error | null = null;
+  readonly done = new Promise<number>((resolve, reject) => {
+    this.resolve = resolve;
+    this.reject = reject;
+  });
+
+  constructor(private readonly text: string) {}
+
+  submit(connection: { query(text: string): void }): void {
+    connection.query(this.text);
+  }
+  handleCopyData(message: { chunk: Buffer }): void {
+    this.bytes += message.chunk.length;
+  }
+  handleCommandComplete(): void {}
+  handleReadyForQuery(): void {
+    if (this.failure) this.reject(this.failure);
+    else this.resolve(this.bytes);
+  }
+  handleError(error: Error): void {
+    this.failure = error;
+  }
+}
+
+async function loadPairs(client: pg.Client): Promise<void> {
+  // The trigram indexes serve text search, not exports; building them for 1M rows would take minutes.
+  await client.query('DROP INDEX IF EXISTS "Pair_instruction_idx", "Pair_rejected_idx"');
+  await client.query(`INSERT INTO "PreferenceDataset" (id, name, "pairCount") VALUES ('bench-dataset', 'Bench "pairs", imported', $1)`, [ROWS]);
+  const started = performance.now();
+  const chunk = 250_000;
+  for (let from = 1; from <= ROWS; from += chunk) {
+    const to = Math.min(ROWS, from + chunk - 1);
+    // ~1.4 kB per pair: a 120-char instruction, 700-char chosen and 500-char rejected answer with
+    // non-ASCII text, quotes and newlines, two short reasons; a few percent dropped or audit-rejected.
+    await client.query(
+      `INSERT INTO "Pair" (origin, "datasetId", topic, instruction, chosen, rejected, "instructionVerdict", "instructionReason",
+                           "responseVerdict", "responseReason", status, "auditOutcome", "humanEdited", simulated, "updatedAt")
+       SELECT 'IMPORTED', 'bench-dataset', (ARRAY['hate','self-harm','illegal','nsfw'])[1 + g % 4],
+              'Write a reply to "' || left(repeat(md5(g::text) || ' ', 4), 100) || '" in café style',
+              'Here is a safer answer — ' || left(repeat(md5((g + 1)::text) || ' ünïcödé ', 14), 640) || E'\\n\\nThanks 😀',
+              E'Original text:\\n' || left(repeat(md5((g + 2)::text) || ', "quoted" ', 12), 480),
+              'PASS', 'The instruction matches the text, clearly.', 'PASS', 'Safe, helpful and better than the rejected one.',
+              CASE WHEN g % 50 = 0 THEN 'DROPPED'::"PairStatus" ELSE 'KEPT'::"PairStatus" END,
+              CASE WHEN g % 97 = 0 THEN 'REJECTED'::"AuditOutcome" WHEN g % 89 = 0 THEN 'ACCEPTED'::"AuditOutcome" ELSE 'NONE'::"AuditOutcome" END,
+              g % 31 = 0, false, now()
+         FROM generate_series($1::int, $2::int) g`,
+      [from, to],
+    );
+  }
+  await client.query('VACUUM ANALYZE "Pair"');
+  log(`loaded ${ROWS.toLocaleString('en')} pairs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+type Measure = { rows: number; seconds: number; bytes: number; cpuSeconds: number };
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+async function measureCopy(client: pg.Client, selection: ExportSelection): Promise<Measure> {
+  const sql = selectionSql(selection, EXPORT_ROW_COLUMNS, literalBinder);
+  const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) s`);
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const copy = new CopyOutCounter(`COPY (${sql}) TO STDOUT`);
+  await client.query(copy as unknown as pg.QueryConfig);
+  const bytes = await copy.done;
+  return { rows: Number(rows[0].n), seconds: (performance.now() - started) / 1000, bytes, cpuSeconds: cpuSince(cpu) };
+}
+
+async function measureExport(selection: ExportSelection, format: ExportFormat, outDir: string): Promise<Measure> {
+  const client = await exportPool().connect();
+  try {
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const result = await withSnapshot(client, () =>
+      runExport(
+        new SelectionReader(client, selection, FETCH_ROWS).rows(),
+        {
+          formats: [format],
+          split: { kind: 'none' },
+          dedupInstructions: false,
+          recipe: { name: 'bench', version: '1', prompts: [], models: [], parameters: {} },
+          card: { prettyName: 'bench', license: 'other', language: ['en'] },
+          appVersion: 'bench',
+          selection: {},
+          bundle: false,
+        },
+        outDir,
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const file = result.files[0];
+    sampleRss();
+    return { rows: result.counts.rowsExported, seconds, bytes: file.bytes, cpuSeconds: cpuSince(cpu) };
+  } finally {
+    client.release();
+  }
+}
+
+const rate = (measure: Measure) => measure.rows / measure.seconds;
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+
+async function main() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-export-'));
+  fs.chmodSync(root, 0o755);
+  log(`embedded Postgres in ${root}`);
+  const database = await startEmbeddedPostgres({ databaseDir: path.join(root, 'postgres'), password: 'bench' });
+  process.env.DATABASE_URL = database.url;
+  const client = new pg.Client({ connectionString: database.url });
+  try {
+    await migrateOnStart(database.url);
+    await client.connect();
+    await loadPairs(client);
+    const selection = exportSelectionSchema.parse({ dedupInstructions: false });
+
+    // Warm the cache the same way for everyone.
+    await measureCopy(client, selection);
+    const outDir = path.join(process.env.BENCH_OUT_DIR ?? (fs.existsSync('/dev/shm') ? fs.mkdtempSync('/dev/shm/bench-export-') : root), 'out');
+    log(`files written to ${outDir}`);
+    const kinds = {
+      copy: { label: 'COPY (SELECT …) TO STDOUT', run: () => measureCopy(client, selection) },
+      jsonl: { label: 'JSONL (TRL standard)', run: () => measureExport(selection, 'trl-standard', outDir) },
+      parquet: { label: 'Parquet (all columns)', run: () => measureExport(selection, 'parquet', outDir) },
+    };
+    const best: Partial<Record<keyof typeof kinds, Measure>> = {};
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [kind, { label, run }] of Object.entries(kinds) as [keyof typeof kinds, (typeof kinds)[keyof typeof kinds]][]) {
+        const measure = await run();
+        fs.rmSync(outDir, { recursive: true, force: true });
+        log(
+          `round ${round} ${label}: ${measure.rows.toLocaleString('en')} rows, ${mb(measure.bytes)} MB in ${measure.seconds.toFixed(2)} s → ${Math.round(rate(measure)).toLocaleString('en')} rows/s; this process used ${measure.cpuSeconds.toFixed(1)} s CPU (${((measure.cpuSeconds / measure.rows) * 1e6).toFixed(1)} µs/row)`,
+        );
+        const previous = best[kind];
+        if (!previous || rate(measure) > rate(previous)) best[kind] = measure;
+      }
+    }
+    if (outDir.startsWith('/dev/shm/')) fs.rmSync(path.dirname(outDir), { recursive: true, force: true });
+    const copy = best.copy as Measure;
+    const jsonl = best.jsonl as Measure;
+    const parquet = best.parquet as Measure;
+    log(`best COPY ${Math.round(rate(copy)).toLocaleString('en')} rows/s, JSONL ${Math.round(rate(jsonl)).toLocaleString('en')} rows/s (${(rate(jsonl) / rate(copy)).toFixed(2)} of COPY), Parquet ${Math.round(rate(parquet)).toLocaleString('en')} rows/s (${(rate(parquet) / rate(copy)).toFixed(2)} of COPY)`);
+    if (jsonl.rows !== copy.rows || parquet.rows !== copy.rows) throw new Error(`row counts differ: COPY ${copy.rows}, JSONL ${jsonl.rows}, Parquet ${parquet.rows}`);
+
+    sampleRss();
+    const peakRssMb = Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1024 / 1024);
+    const result = {
+      jsonl_ratio: Number((rate(jsonl) / rate(copy)).toFixed(3)),
+      parquet_ratio: Number((rate(parquet) / rate(copy)).toFixed(3)),
+      peak_rss_mb: peakRssMb,
+    };
+    log(`peak RSS of this process ${peakRssMb} MB (Postgres runs in its own processes)`);
+    log(
+      `targets: JSONL ≥ ${TARGETS.jsonl} of COPY ${result.jsonl_ratio >= TARGETS.jsonl ? 'met' : 'MISSED'}, Parquet ≥ ${TARGETS.parquet} ${result.parquet_ratio >= TARGETS.parquet ? 'met' : 'MISSED'}, RSS < ${TARGETS.rssMb} MB ${peakRssMb < TARGETS.rssMb ? 'met' : 'MISSED'}`,
+    );
+    console.log(JSON.stringify(result));
+  } finally {
+    await client.end().catch(() => undefined);
+    await closeExportPool();
+    await database.stop();
+    if (!process.env.BENCH_KEEP) fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
