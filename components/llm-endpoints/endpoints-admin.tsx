@@ -155,7 +155,7 @@ export function EndpointsAdmin({ endpoints, canManage }: { endpoints: EndpointVi
                       <td className="py-2 pr-3 text-xs">{priceLabel(endpoint)}</td>
                       {canManage && (
                         <td className="py-2">
-                          <div className="flex flex-wrap justify-end gap-1">
+                          <div className="flex justify-end gap-1 whitespace-nowrap">
                             <Button variant="secondary" disabled={test?.state === 'running'} onClick={() => runTest(endpoint)}>
                               Test
                             </Button>
@@ -199,7 +199,7 @@ export function EndpointsAdmin({ endpoints, canManage }: { endpoints: EndpointVi
 
   if (!canManage) return list;
   return (
-    <div className="grid gap-6 xl:grid-cols-[3fr_2fr]">
+    <div className="grid items-start gap-6 xl:grid-cols-[3fr_2fr]">
       {list}
       <Card title={editing ? `Edit ${editing.name}` : 'Add an endpoint'}>
         <EndpointForm key={editing?.id ?? 'new'} endpoint={editing} onSaved={saved} onCancel={editing ? () => setEditing(null) : undefined} />
