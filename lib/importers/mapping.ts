@@ -71,11 +71,29 @@ export function topicOf(fields: Record<string, unknown>, topic: TopicMapping): s
   return labelValue(fields[topic.column]);
 }
 
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (typeof value !== 'object' || value === null) return false;
-  for (const item of Array.isArray(value) ? value : Object.values(value)) if (containsNul(item)) return true;
-  return false;
+/** Why Postgres cannot store this string (text or jsonb), or null when it can. */
+function unstorableStringReason(text: string): string | null {
+  if (text.includes('\u0000')) return 'contains a NUL character (U+0000), which cannot be stored';
+  if (!isWellFormed(text)) return 'contains an unpaired UTF-16 surrogate (broken \\u escape), which cannot be stored';
+  return null;
+}
+
+/** Checks keys too: jsonb rejects a NUL or a lone surrogate anywhere, and one bad value must not fail a whole batch. */
+export function unstorableValueReason(value: unknown): string | null {
+  if (typeof value === 'string') return unstorableStringReason(value);
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const reason = unstorableValueReason(item);
+      if (reason !== null) return reason;
+    }
+    return null;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const reason = unstorableStringReason(key) ?? unstorableValueReason(item);
+    if (reason !== null) return reason;
+  }
+  return null;
 }
 
 /** The chosen metadata columns, values as read; absent columns are left out (not invented as null). */
@@ -87,10 +105,34 @@ export function pickMetadata(
   for (const column of columns) {
     if (!(column in fields)) continue;
     const value = fields[column];
-    if (containsNul(value)) return { column, problem: 'contains a NUL character (U+0000), which cannot be stored' };
+    const reason = unstorableStringReason(column) ?? unstorableValueReason(value);
+    if (reason !== null) return { column, problem: reason };
     metadata[column] = value;
   }
   return metadata;
+}
+
+/** Topics are grouped and indexed, so they stay short; ids are labels, not texts. */
+export const maxTopicLength = 200;
+export const maxExternalIdLength = 1000;
+
+/** Topic and id of a record, checked so that a bad label is a row error rather than a failed batch. */
+export function mapLabels(
+  fields: Record<string, unknown>,
+  mapping: { topic: TopicMapping; idColumn: string | null },
+): { topic: string | null; externalId: string | null } | ColumnProblem {
+  const topic = topicOf(fields, mapping.topic);
+  if (topic !== null && mapping.topic.kind === 'column') {
+    const reason = unstorableStringReason(topic) ?? (topic.length > maxTopicLength ? `topic is longer than ${maxTopicLength} characters` : null);
+    if (reason !== null) return { column: mapping.topic.column, problem: reason };
+  }
+  const externalId = mapping.idColumn === null ? null : labelValue(fields[mapping.idColumn]);
+  if (externalId !== null && mapping.idColumn !== null) {
+    const reason =
+      unstorableStringReason(externalId) ?? (externalId.length > maxExternalIdLength ? `id is longer than ${maxExternalIdLength} characters` : null);
+    if (reason !== null) return { column: mapping.idColumn, problem: reason };
+  }
+  return { topic, externalId };
 }
 
 /** Every column a mapping reads, for the up-front check on formats with fixed columns. */
@@ -111,15 +153,11 @@ export function mapSourceRecord(record: RawRecord, mapping: SourceMapping, maxTe
   if (text === null || isFieldProblem(text)) {
     return { line, column: mapping.textColumn, reason: text === null ? 'empty text' : text.problem };
   }
+  const labels = mapLabels(fields, mapping);
+  if (isFieldProblem<ColumnProblem>(labels)) return { line, column: labels.column, reason: labels.problem };
   const metadata = pickMetadata(fields, mapping.metadataColumns);
   if (isFieldProblem<ColumnProblem>(metadata)) return { line, column: metadata.column, reason: metadata.problem };
-  return {
-    text,
-    topic: topicOf(fields, mapping.topic),
-    externalId: mapping.idColumn === null ? null : labelValue(fields[mapping.idColumn]),
-    metadata,
-    line,
-  };
+  return { text, topic: labels.topic, externalId: labels.externalId, metadata, line };
 }
 
 // ---- Suggestions for the mapping screen ----

@@ -2,11 +2,11 @@ import { isPlainObject, jsonKind } from './formats/context';
 import {
   findColumn,
   isFieldProblem,
-  labelValue,
+  mapLabels,
   pickMetadata,
   storedText,
   suggestTopicAndId,
-  topicOf,
+  unstorableValueReason,
   type ColumnProblem,
 } from './mapping';
 import type { PairMapping, PairRow, PairShape, RawRecord, RowError } from './types';
@@ -274,14 +274,18 @@ export function mapPairRecord(record: RawRecord, mapping: PairMapping, maxTextLe
   const rejected = storedText(sides.rejected, false, maxTextLength);
   if (isFieldProblem(rejected)) return { line, column: sides.columns.rejected, reason: rejected.problem };
 
+  const labels = mapLabels(fields, mapping);
+  if (isFieldProblem<ShapeProblem>(labels)) return { line, column: labels.column, reason: labels.problem };
   const metadata = pickMetadata(fields, mapping.metadataColumns);
   if (isFieldProblem<ShapeProblem>(metadata)) return { line, column: metadata.column, reason: metadata.problem };
+  const extraProblem = sides.extraMetadata ? unstorableValueReason(sides.extraMetadata) : null;
+  if (extraProblem !== null) return { line, column: sides.columns.rejected, reason: extraProblem };
   return {
     instruction,
     chosen,
     rejected,
-    topic: topicOf(fields, mapping.topic),
-    externalId: mapping.idColumn === null ? null : labelValue(fields[mapping.idColumn]),
+    topic: labels.topic,
+    externalId: labels.externalId,
     metadata: sides.extraMetadata ? { ...metadata, ...sides.extraMetadata } : metadata,
     line,
   };

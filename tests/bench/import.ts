@@ -1,0 +1,160 @@
+// `npm run bench:import [-- --rows 1000000 --writers 2]`: generates a JSONL corpus, imports it
+// into a fresh embedded Postgres through the same runner the app and the CLI use, and prints
+// rows/s and the peak RSS of this process. Ends with one JSON line.
+import { createWriteStream, readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { spawnSync } from 'node:child_process';
+
+import { startEmbeddedPostgres } from '@/lib/db/embedded';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    writers: { type: 'string', default: '2' },
+    'batch-rows': { type: 'string', default: '2000' },
+  },
+});
+const rowCount = Number(values.rows);
+const writers = Number(values.writers);
+const batchRows = Number(values['batch-rows']);
+
+let peakSampledRss = 0;
+const sampler = setInterval(() => {
+  peakSampledRss = Math.max(peakSampledRss, process.memoryUsage().rss);
+}, 50);
+
+function peakRssMb(): number {
+  // VmHWM is the kernel's own high-water mark of this process; the sampler is the fallback.
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  const hwm = match ? Number(match[1]) * 1024 : 0;
+  return Math.max(hwm, peakSampledRss) / (1024 * 1024);
+}
+
+const topics = ['hate', 'self-harm', 'illegal', 'nsfw'];
+const words = (
+  'people always never everyone nobody city country work school game online forum post comment reply angry tired ' +
+  'honestly really totally rude loud lazy stupid useless pointless boring ugly weird strange cheap expensive late early ' +
+  'neighbours tourists drivers gamers teachers managers fans critics voters tenants landlords cyclists commuters ' +
+  'should would could must cannot will might ruin hate leave stay stop start steal skip lie cheat complain shout ' +
+  'tonight tomorrow yesterday again forever anymore already just only even still quite very so too the a of to and in'
+).split(' ');
+
+/** Deterministic pseudo-random sentences of 60–300 characters, roughly like forum comments; every 100th row repeats an earlier one. */
+async function writeCorpus(file: string, rows: number): Promise<void> {
+  const out = createWriteStream(file);
+  let seed = 0x9e3779b9;
+  const next = () => {
+    // xorshift32: cheap, deterministic, and well spread over the whole range.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return seed >>> 0;
+  };
+  const sentence = (index: number) => {
+    const target = 60 + (next() % 240);
+    let text = '';
+    while (text.length < target) text += `${words[next() % words.length]} `;
+    return `${text}#${index.toString(36)}`;
+  };
+  let chunk = '';
+  let repeatable = '';
+  for (let index = 0; index < rows; index++) {
+    const text = index % 100 === 99 ? repeatable : sentence(index);
+    if (index % 100 === 50) repeatable = text;
+    chunk += `${JSON.stringify({ id: `row-${index}`, topic: topics[next() % topics.length], text })}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-import-'));
+  const { chmod } = await import('node:fs/promises');
+  await chmod(dir, 0o755);
+  const file = path.join(dir, 'corpus.jsonl');
+  console.log(`Generating ${rowCount.toLocaleString('en-US')} rows…`);
+  await writeCorpus(file, rowCount);
+  const fileBytes = (await stat(file)).size;
+  console.log(`  ${(fileBytes / 1024 / 1024).toFixed(1)} MB of JSONL`);
+
+  console.log('Starting an embedded Postgres…');
+  const database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'postgres'), password: 'bench' });
+  try {
+    // Migrations run in a child process: the schema engine (wasm) would otherwise stay in this
+    // process's memory and count towards the importer's peak RSS, which it has nothing to do with.
+    const migrate = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/db-migrate.ts', '--deploy'], {
+      env: { ...process.env, DATABASE_URL: database.url },
+      stdio: 'inherit',
+    });
+    if (migrate.status !== 0) throw new Error('migrations failed');
+    process.env.DATABASE_URL = database.url;
+    const { createImport, beginImport } = await import('@/lib/importers/jobs/lifecycle');
+    const { runImport } = await import('@/lib/importers/jobs/runner');
+    const { importConfigSchema } = await import('@/lib/importers/jobs/config');
+    const { db, disconnectDb } = await import('@/lib/db/client');
+    const { closeImportPool } = await import('@/lib/importers/jobs/pg');
+
+    console.log(`  rss before import ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
+    const { id } = await createImport({ filePath: file, fileName: 'corpus.jsonl', fileBytes, ownsFile: false, createdById: null });
+    const config = importConfigSchema.parse({
+      kind: 'corpus',
+      target: { mode: 'new', name: 'bench' },
+      mapping: { textColumn: 'text', topic: { kind: 'column', column: 'topic' }, idColumn: 'id' },
+    });
+    const { token } = await beginImport(id, config, null);
+
+    console.log(`Importing (writers: ${writers}, batch: ${batchRows} rows)…`);
+    const started = performance.now();
+    let lastPrint = 0;
+    let checkEnded: number | null = null;
+    const outcome = await runImport(id, token, {
+      writers,
+      batchRows,
+      onProgress: (progress) => {
+        if (progress.phase !== 'checking' && checkEnded === null) checkEnded = performance.now();
+        const now = performance.now();
+        if (now - lastPrint < 2000 && progress.phase !== 'done') return;
+        lastPrint = now;
+        const seconds = (now - started) / 1000;
+        console.log(
+          `  ${seconds.toFixed(1)} s  ${progress.phase.padEnd(9)} records ${progress.records.toLocaleString('en-US')}  inserted ${progress.rowsInserted.toLocaleString('en-US')}  duplicates ${progress.duplicates.toLocaleString('en-US')}  rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB heap ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MB ext ${(process.memoryUsage().external / 1024 / 1024).toFixed(0)} MB`,
+        );
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (outcome.status !== 'COMPLETED') throw new Error(`import ended ${outcome.status}: ${'error' in outcome ? outcome.error : ''}`);
+
+    const stored = await db().sourceText.count();
+    const record = await db().import.findUniqueOrThrow({ where: { id } });
+    await disconnectDb();
+    await closeImportPool();
+    const rowsPerSecond = rowCount / seconds;
+    const checkSeconds = checkEnded === null ? 0 : (checkEnded - started) / 1000;
+    console.log(`\nRows in the file:     ${rowCount.toLocaleString('en-US')}`);
+    console.log(`Stored / duplicates:  ${stored.toLocaleString('en-US')} / ${record.duplicates.toLocaleString('en-US')} (errors ${record.errorCount})`);
+    console.log(`Time:                 ${seconds.toFixed(1)} s (check pass ${checkSeconds.toFixed(1)} s, inserts ${(seconds - checkSeconds).toFixed(1)} s)`);
+    console.log(`Throughput:           ${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s (whole import, both passes)`);
+    console.log(`Peak RSS (this process, VmHWM): ${peakRssMb().toFixed(0)} MB`);
+    console.log(`Machine: ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+    if (stored + record.duplicates !== rowCount) throw new Error(`stored + duplicates = ${stored + record.duplicates}, expected ${rowCount}`);
+    clearInterval(sampler);
+    console.log(JSON.stringify({ rows_per_s: Math.round(rowsPerSecond), peak_rss_mb: Math.round(peakRssMb()) }));
+  } finally {
+    await database.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
