@@ -52,6 +52,60 @@ function headersOf(rawHeaders: string[], dropEncoding: boolean): Headers {
   return headers;
 }
 
+/**
+ * A Response whose body is already in memory. text()/json()/arrayBuffer() hand out the buffer
+ * directly; undici's Response would wrap it in a web ReadableStream and read it back, which
+ * costs ≈ 0.1 ms of CPU per call — noticeable at hundreds of calls per second. `body` still
+ * gives a stream for code that wants one.
+ */
+export class BufferedResponse extends Response {
+  readonly #payload: Buffer<ArrayBuffer> | null;
+  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | null | undefined;
+  #used = false;
+
+  constructor(payload: Buffer<ArrayBuffer> | null, init: ResponseInit) {
+    super(null, init);
+    this.#payload = payload;
+  }
+
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    if (this.#stream === undefined) this.#stream = this.#payload === null ? null : new Response(this.#payload).body;
+    return this.#stream;
+  }
+
+  override get bodyUsed(): boolean {
+    return this.#used || (this.#stream?.locked ?? false);
+  }
+
+  #take(): Buffer<ArrayBuffer> {
+    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#payload ?? Buffer.alloc(0);
+  }
+
+  override async text(): Promise<string> {
+    return this.#take().toString('utf8');
+  }
+
+  override async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.#take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  override async blob(): Promise<Blob> {
+    return new Blob([await this.arrayBuffer()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  override clone(): Response {
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new BufferedResponse(this.#payload, { status: this.status, statusText: this.statusText, headers: this.headers });
+  }
+}
+
 function sendOnce(url: URL, init: RequestInit, body: string | Uint8Array | undefined, allowStaleRetry: boolean): Promise<Response> {
   const isHttps = url.protocol === 'https:';
   const headers: Record<string, string> = {};
@@ -99,7 +153,7 @@ function sendOnce(url: URL, init: RequestInit, body: string | Uint8Array | undef
           finish(() => {
             const payload = NO_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks);
             resolve(
-              new Response(payload, {
+              new BufferedResponse(payload, {
                 status,
                 statusText: response.statusMessage ?? '',
                 headers: headersOf(response.rawHeaders, decoder !== undefined),

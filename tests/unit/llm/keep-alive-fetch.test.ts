@@ -96,3 +96,33 @@ describe('keepAliveFetch', () => {
     expect(connections).toBe(2);
   });
 });
+
+describe('BufferedResponse', () => {
+  it('reads like a fetch Response: once, as text, JSON, bytes or a stream, and clones', async () => {
+    const { BufferedResponse } = await import('@/lib/llm/keep-alive-fetch');
+    const payload = () => Buffer.from('{"a":[1,"é"]}');
+    const init = { status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' } };
+
+    const response = new BufferedResponse(payload(), init);
+    expect(response).toBeInstanceOf(Response);
+    expect(response.ok).toBe(true);
+    const copy = response.clone();
+    expect(await response.json()).toEqual({ a: [1, 'é'] });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
+    expect(new TextDecoder().decode(await copy.arrayBuffer())).toBe('{"a":[1,"é"]}');
+
+    const streamed = new BufferedResponse(payload(), init);
+    const reader = streamed.body!.getReader();
+    const chunks: Uint8Array[] = [];
+    for (let next = await reader.read(); !next.done; next = await reader.read()) chunks.push(next.value);
+    expect(Buffer.concat(chunks).toString()).toBe('{"a":[1,"é"]}');
+    expect(streamed.bodyUsed).toBe(true);
+    await expect(streamed.text()).rejects.toThrow(TypeError);
+
+    const empty = new BufferedResponse(null, { status: 204 });
+    expect(empty.body).toBeNull();
+    expect(await empty.text()).toBe('');
+    expect(await new BufferedResponse(payload(), init).blob()).toMatchObject({ type: 'application/json', size: 14 });
+  });
+});
