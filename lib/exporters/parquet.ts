@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 import { ByteWriter, ParquetWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
@@ -11,9 +12,9 @@ export const DEFAULT_PARQUET_ROW_GROUP_SIZE = 20_000;
 /**
  * A row group is also closed once its text reaches this many UTF-16 units: encoding holds the
  * strings, their UTF-8 bytes and the compressed pages at once (several times the text), so with
- * 1.5 kB pairs 20,000 rows pushed the process past 350 MB; bounded by size it stays near 200 MB.
+ * 1.5 kB pairs 20,000 rows pushed the process past 350 MB; a few MB of text per group keeps it flat.
  */
-export const PARQUET_ROW_GROUP_MAX_CHARS = 8_000_000;
+export const PARQUET_ROW_GROUP_MAX_CHARS = 4_000_000;
 /**
  * Brotli at quality 1 through Node's native zlib: on 1.3 kB rows it encoded ~2x faster than
  * hyparquet-writer's pure-JS Snappy and made files ~30% smaller. pyarrow (and so `datasets` and
@@ -58,9 +59,7 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
     codec: ParquetCodec,
   ) {
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 256 });
-    if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
-      throw new Error(`parquetRowGroupSize must be a positive integer, got ${rowGroupSize}`);
-    }
+    assertRowGroupSize(rowGroupSize);
     this.parquet = new ParquetWriter({
       writer: this.bytes,
       schema: PARQUET_SCHEMA,
@@ -129,6 +128,120 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
   }
 }
 
+type WorkerReply = { kind: 'bytes'; data: Uint8Array } | { kind: 'error'; message: string };
+
+/**
+ * The same file as ParquetRowGroupTransform, encoded by `parquet-worker.mjs` on another thread:
+ * the main thread fills the next row group (reading rows from the database) while the worker
+ * encodes and compresses the previous one. At most one group is in flight, so memory holds two.
+ */
+class ParquetWorkerTransform extends Transform implements ExportTransform {
+  readonly stats: ExportStats = { rowsIn: 0, rowsWritten: 0, skippedIncomplete: 0 };
+  private readonly worker: Worker;
+  private readonly replies: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: Error | null = null;
+  private group: TableValue[][] = [];
+  private groupRows = 0;
+  private groupChars = 0;
+
+  constructor(
+    private readonly rowGroupSize: number,
+    codec: ParquetCodec,
+  ) {
+    super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 256 });
+    assertRowGroupSize(rowGroupSize);
+    this.worker = new Worker(new URL('./parquet-worker.mjs', import.meta.url), {
+      workerData: {
+        schema: PARQUET_SCHEMA,
+        codec,
+        columns: TABLE_COLUMNS.map((column) => ({ name: column.name, statistics: !NO_STATISTICS.has(column.name) })),
+      },
+    });
+    this.worker.on('message', (reply: WorkerReply) => {
+      const waiting = this.replies.shift();
+      if (reply.kind === 'error') {
+        waiting?.reject(new Error(`Parquet encoding failed: ${reply.message}`));
+        return;
+      }
+      if (reply.data.byteLength > 0) this.push(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
+      waiting?.resolve();
+    });
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.on('exit', (code) => {
+      if (this.replies.length > 0) this.failAll(new Error(`the Parquet worker stopped (exit code ${code})`));
+    });
+    this.startGroup();
+  }
+
+  private failAll(error: Error): void {
+    this.failure ??= error;
+    for (const waiting of this.replies.splice(0)) waiting.reject(error);
+  }
+
+  private startGroup(): void {
+    this.group = TABLE_COLUMNS.map(() => []);
+    this.groupRows = 0;
+    this.groupChars = 0;
+  }
+
+  private request(message: { kind: 'group'; columns: TableValue[][]; rows: number } | { kind: 'finish' }): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<void>((resolve, reject) => {
+      this.replies.push({ resolve, reject });
+      this.worker.postMessage(message);
+    });
+  }
+
+  /** Waits for the group in flight (backpressure), then hands the current one to the worker. */
+  private async sendGroup(): Promise<void> {
+    await this.inFlight;
+    const message = { kind: 'group' as const, columns: this.group, rows: this.groupRows };
+    this.startGroup();
+    this.inFlight = this.request(message);
+    // Reported by the next send or by flush; never left unhandled meanwhile.
+    this.inFlight.catch(() => undefined);
+  }
+
+  override _transform(row: ExportRow, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.stats.rowsIn++;
+    for (let i = 0; i < TABLE_COLUMNS.length; i++) {
+      const value = TABLE_COLUMNS[i].read(row);
+      if (typeof value === 'string') this.groupChars += value.length;
+      this.group[i].push(value);
+    }
+    this.groupRows++;
+    this.stats.rowsWritten++;
+    if (this.groupRows < this.rowGroupSize && this.groupChars < PARQUET_ROW_GROUP_MAX_CHARS) {
+      callback();
+      return;
+    }
+    this.sendGroup().then(() => callback(), callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const finish = async () => {
+      if (this.groupRows > 0) await this.sendGroup();
+      await this.inFlight;
+      await this.request({ kind: 'finish' });
+    };
+    finish()
+      .then(() => callback(), callback)
+      .finally(() => void this.worker.terminate());
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    void this.worker.terminate();
+    callback(error);
+  }
+}
+
+function assertRowGroupSize(rowGroupSize: number): void {
+  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
+    throw new Error(`parquetRowGroupSize must be a positive integer, got ${rowGroupSize}`);
+  }
+}
+
 export const parquetExporter: Exporter = {
   extension: 'parquet',
   contentType: 'application/vnd.apache.parquet',
@@ -136,9 +249,9 @@ export const parquetExporter: Exporter = {
   requiredSides: 'none',
   needsBothSides: false,
   features: TABLE_FEATURES,
-  create: (options?: ExporterCreateOptions) =>
-    new ParquetRowGroupTransform(
-      options?.parquetRowGroupSize ?? DEFAULT_PARQUET_ROW_GROUP_SIZE,
-      options?.parquetCodec ?? DEFAULT_PARQUET_CODEC,
-    ),
+  create: (options?: ExporterCreateOptions) => {
+    const rowGroupSize = options?.parquetRowGroupSize ?? DEFAULT_PARQUET_ROW_GROUP_SIZE;
+    const codec = options?.parquetCodec ?? DEFAULT_PARQUET_CODEC;
+    return options?.parquetWorker === false ? new ParquetRowGroupTransform(rowGroupSize, codec) : new ParquetWorkerTransform(rowGroupSize, codec);
+  },
 };

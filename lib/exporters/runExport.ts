@@ -327,7 +327,8 @@ export async function runExport(
 
   let bundle: RunExportResult['bundle'] = null;
   if (bundleOption) {
-    const bundlePath = path.join(outDir, bundleOption.name);
+    // Files live under DATA_DIR at run time; nothing here belongs in the build trace.
+    const bundlePath = path.join(/*turbopackIgnore: true*/ outDir, bundleOption.name);
     if (files.some((file) => file.path === bundlePath)) {
       throw new Error(`bundle name ${JSON.stringify(bundleOption.name)} collides with an exported file`);
     }

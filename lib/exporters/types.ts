@@ -59,6 +59,8 @@ export type ExporterCreateOptions = {
   parquetRowGroupSize?: number;
   /** Page compression of the Parquet exporter (default BROTLI, see DEFAULT_PARQUET_CODEC). */
   parquetCodec?: ParquetCodec;
+  /** Encode Parquet on a worker thread (default) so reading and encoding overlap; false encodes in-thread. */
+  parquetWorker?: boolean;
 };
 
 /** Hugging Face `datasets` feature description, used for `dataset_info` in the card. */

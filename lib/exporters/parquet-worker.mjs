@@ -1,0 +1,42 @@
+// Encodes Parquet row groups off the main thread (see ParquetWorkerTransform in parquet.ts), so
+// the main thread keeps reading rows from Postgres while a group is encoded and compressed.
+// Plain JavaScript: it must load in a bare worker under tsx, vitest and the Next server alike.
+import { parentPort, workerData } from 'node:worker_threads';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+
+const { schema, codec, columns } = workerData;
+const bytes = new ByteWriter(1 << 20);
+const writer = new ParquetWriter({
+  writer: bytes,
+  schema,
+  codec,
+  compressors: {
+    GZIP: (input) => gzipSync(input, { level: 1 }),
+    BROTLI: (input) => brotliCompressSync(input, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } }),
+  },
+  createdBy: 'safer-instruct-studio',
+});
+
+function takeBytes() {
+  const data = bytes.getBytes().slice();
+  bytes.index = 0;
+  return data;
+}
+
+parentPort.on('message', (message) => {
+  try {
+    if (message.kind === 'group') {
+      const columnData = columns.map((column, i) => ({ name: column.name, data: message.columns[i], statistics: column.statistics }));
+      // ByteWriter has no async flush, so write() finishes synchronously.
+      void writer.write({ columnData, rowGroupSize: message.rows });
+    } else {
+      void writer.finish();
+    }
+    const data = takeBytes();
+    parentPort.postMessage({ kind: 'bytes', data }, [data.buffer]);
+  } catch (error) {
+    parentPort.postMessage({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+});
