@@ -1,9 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Card, PageHeader } from '@/components/ui/card';
+import { RecentRuns } from '@/components/pipeline/recent-runs';
 import { requirePageUser } from '@/lib/auth/session';
+import { listRuns } from '@/lib/pipeline/progress';
 
 export const metadata: Metadata = { title: 'Dashboard' };
+export const dynamic = 'force-dynamic';
 
 const steps = [
   { title: 'Import a corpus', body: 'Human-written harmful texts become the rejected side.', href: '/corpora' },
@@ -15,6 +18,7 @@ const steps = [
 
 export default async function DashboardPage() {
   const user = await requirePageUser('runs:read');
+  const recentRuns = await listRuns({ limit: 5 });
   return (
     <>
       <PageHeader title={`Welcome${user.name ? `, ${user.name}` : ''}`} description="Safer-Instruct turns existing harmful text into preference pairs: the text is the rejected answer, an induced instruction is the prompt, and an expert model writes the safe, chosen answer." />
@@ -31,6 +35,9 @@ export default async function DashboardPage() {
           ))}
         </ol>
       </Card>
+      <div className="mt-4">
+        <RecentRuns runs={recentRuns} />
+      </div>
     </>
   );
 }

@@ -168,6 +168,13 @@ export async function getRecipe(recipeId: string): Promise<RecipeDetail | null> 
   };
 }
 
+/** One version with its recipe's name, or null. */
+export async function getRecipeVersion(versionId: string): Promise<{ id: string; version: number; recipeId: string; recipeName: string; config: RecipeConfig } | null> {
+  const version = await db().recipeVersion.findUnique({ where: { id: versionId }, include: { recipe: { select: { name: true } } } });
+  if (!version) return null;
+  return { id: version.id, version: version.version, recipeId: version.recipeId, recipeName: version.recipe.name, config: recipeConfigSchema.parse(version.config) };
+}
+
 export interface RecipeVersionOption {
   id: string;
   recipeId: string;

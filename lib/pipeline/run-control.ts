@@ -5,6 +5,7 @@
  * in flight as well). A refresh loop re-reads the runs every `refreshMs` and enforces budget caps,
  * so a pause in the UI reaches every worker within that time.
  */
+import { setMaxListeners } from 'node:events';
 import { db } from '@/lib/db/client';
 import type { RunStatus } from '@/lib/db/generated/enums';
 import type { RateLimiter } from '@/lib/llm/ports';
@@ -64,7 +65,10 @@ export class RunControl {
     readonly config: RecipeConfig,
     readonly simulated: boolean,
     public budget: Budget,
-  ) {}
+  ) {
+    // Every queued or running call of the run listens to these; hundreds at once is normal.
+    setMaxListeners(0, this.stop.signal, this.cancel.signal);
+  }
 
   get stopped(): boolean {
     return this.stop.signal.aborted;

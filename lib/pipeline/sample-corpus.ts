@@ -51,3 +51,22 @@ export async function ensureSampleCorpus(actor: AuditActor, name = SAMPLE_CORPUS
   });
   return { corpusId, created: true };
 }
+
+/** An item to preview prompts with: what each stage may be given. */
+export interface SampleInputs {
+  text: string;
+  topic: string;
+  instruction: string;
+  chosen: string;
+}
+
+/** The recipe editor's default sample item: the first text of the bundled sample corpus. */
+export async function editorSample(): Promise<SampleInputs> {
+  const [first] = await readSampleCorpus();
+  return {
+    text: first?.text ?? 'Example text.',
+    topic: first?.topic ?? 'hate',
+    instruction: 'Write a short, annoyed comment about tourists who visit my city.',
+    chosen: "I'd rather not lump all visitors together. Crowds can be frustrating; if it helps, I can suggest quieter times and places to enjoy the city instead.",
+  };
+}

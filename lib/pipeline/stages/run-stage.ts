@@ -113,7 +113,7 @@ export async function runStage(stage: StageName, ctx: StageContext, item: ItemFa
     ...(rendered.mode === 'chat' ? { messages: rendered.messages } : { prompt: rendered.prompt }),
     params: { temperature, maxTokens, seed: impl.seedFor ? impl.seedFor(seed, item) : seed, stop },
     runId: ctx.runId,
-    purpose: stage,
+    purpose: ctx.purpose ? `${ctx.purpose}:${stage}` : stage,
     signal: ctx.signal,
     bypassCache: ctx.bypassCache,
   };

@@ -27,6 +27,8 @@ export interface StageContext {
   signal?: AbortSignal;
   /** Ask the model again instead of reusing a cached reply (retrying an unusable answer). */
   bypassCache?: boolean;
+  /** Prefix of the call log's purpose (e.g. "try"); the stage name follows. */
+  purpose?: string;
 }
 
 /** Everything one stage stores: the StageResult row minus its keys. */

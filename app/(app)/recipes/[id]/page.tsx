@@ -1,0 +1,75 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Badge, Card, PageHeader } from '@/components/ui/card';
+import { RecipeEditor } from '@/components/pipeline/recipe-editor';
+import { can } from '@/lib/auth/permissions';
+import { requirePageUser } from '@/lib/auth/session';
+import { listCorpusOptions } from '@/lib/pipeline/items';
+import { editorSample } from '@/lib/pipeline/sample-corpus';
+import { getRecipe, listEndpointOptions } from '@/lib/pipeline/recipes';
+
+export const metadata: Metadata = { title: 'Recipe' };
+export const dynamic = 'force-dynamic';
+
+export default async function RecipePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ version?: string }> }) {
+  const user = await requirePageUser('recipes:read');
+  const { id } = await params;
+  const { version: versionParam } = await searchParams;
+  const recipe = await getRecipe(id);
+  if (!recipe) notFound();
+  const latest = recipe.versions[0];
+  const shown = recipe.versions.find((version) => String(version.version) === versionParam) ?? latest;
+  const [endpoints, corpora, sample] = await Promise.all([listEndpointOptions(), listCorpusOptions(), editorSample()]);
+  const canWrite = can(user.role, 'recipes:write');
+  return (
+    <>
+      <PageHeader
+        title={recipe.name}
+        description={recipe.description ?? undefined}
+        actions={
+          <>
+            {can(user.role, 'runs:write') && (
+              <Link href={`/runs/new?version=${shown.id}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">
+                Start a run with v{shown.version}
+              </Link>
+            )}
+            {canWrite && (
+              <Link href={`/recipes/new?from=${shown.id}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">
+                Copy as a new recipe
+              </Link>
+            )}
+          </>
+        }
+      />
+      <Card title="Versions" className="mb-4">
+        <ul className="flex flex-wrap gap-2 text-sm" data-testid="recipe-versions">
+          {recipe.versions.map((version) => (
+            <li key={version.id}>
+              <Link href={`/recipes/${recipe.id}?version=${version.version}`} className={version.id === shown.id ? 'font-semibold' : 'text-indigo-600 hover:underline dark:text-indigo-400'}>
+                v{version.version}
+              </Link>
+              <span className="ml-1 text-xs text-slate-500">
+                {version.createdAt.toISOString().slice(0, 10)} · {version.runCount} run{version.runCount === 1 ? '' : 's'}
+              </span>
+              {version.id === latest.id && <span className="ml-1"><Badge tone="info">latest</Badge></span>}
+            </li>
+          ))}
+        </ul>
+        <p className="mt-2 text-xs text-slate-500">
+          Showing v{shown.version}. {canWrite ? `Saving creates v${latest.version + 1}; existing versions never change.` : 'You can read recipes; editing needs the researcher role.'}
+        </p>
+      </Card>
+      <RecipeEditor
+        key={shown.id}
+        target={{ kind: 'version', recipeId: recipe.id, latestVersion: latest.version }}
+        initialConfig={shown.config}
+        endpoints={endpoints}
+        corpora={corpora.map((corpus) => ({ id: corpus.id, name: corpus.name }))}
+        sample={sample}
+        canWrite={canWrite}
+        blurred={user.blurHarmful}
+      />
+    </>
+  );
+}
