@@ -130,7 +130,7 @@ async function fail(ctx: CallContext, failure: ClassifiedError, attempts: number
 
 async function storeInCache(ctx: CallContext, value: CachedResponse): Promise<void> {
   try {
-    await ctx.deps.cache.put(ctx.cacheKey, value);
+    await ctx.deps.cache.put(ctx.cacheKey, value, { endpointId: ctx.request.endpoint.id });
   } catch (err) {
     ctx.warn(`could not store the response in the cache: ${scrubSecrets(String(err), ctx.request.endpoint.apiKey)}`);
   }

@@ -13,7 +13,8 @@ export type CachedResponse = {
 
 export interface LlmCache {
   get(key: string): Promise<CachedResponse | null>;
-  put(key: string, value: CachedResponse): Promise<void>;
+  /** `endpointId` lets a store keep entries per endpoint (e.g. to clear one endpoint's answers). */
+  put(key: string, value: CachedResponse, meta?: { endpointId: string }): Promise<void>;
 }
 
 /**

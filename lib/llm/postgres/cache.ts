@@ -35,14 +35,14 @@ export type PostgresCache = LlmCache & { flush(): Promise<void>; close(): Promis
  */
 export function createPostgresCache(pool: SqlPool, options: { warn: (message: string) => void; intervalMs?: number }): PostgresCache {
   const pending = new Map<string, CachedResponse>();
-  const writer = createBatchWriter<{ key: string; value: CachedResponse }>({
+  const writer = createBatchWriter<{ key: string; value: CachedResponse; endpointId: string | null }>({
     label: 'LLM cache',
     warn: options.warn,
     intervalMs: options.intervalMs,
     async write(items) {
       await pool.query(
-        `INSERT INTO "LlmCacheEntry" ("key", "text", "finishReason", "tokensIn", "tokensOut", "createdAt")
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamp[])
+        `INSERT INTO "LlmCacheEntry" ("key", "text", "finishReason", "tokensIn", "tokensOut", "createdAt", "endpointId")
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamp[], $7::text[])
          ON CONFLICT ("key") DO NOTHING`,
         [
           items.map((item) => item.key),
@@ -51,6 +51,7 @@ export function createPostgresCache(pool: SqlPool, options: { warn: (message: st
           items.map((item) => Math.round(item.value.tokensIn)),
           items.map((item) => Math.round(item.value.tokensOut)),
           items.map((item) => item.value.createdAt),
+          items.map((item) => item.endpointId),
         ],
       );
       for (const item of items) if (pending.get(item.key) === item.value) pending.delete(item.key);
@@ -105,10 +106,10 @@ export function createPostgresCache(pool: SqlPool, options: { warn: (message: st
         if (queued.length === 1) queueMicrotask(sendLookups);
       });
     },
-    async put(key, value) {
+    async put(key, value, meta) {
       if (pending.has(key)) return;
       pending.set(key, value);
-      writer.add({ key, value });
+      writer.add({ key, value, endpointId: meta?.endpointId ?? null });
     },
     flush: () => writer.flush(),
     close: () => writer.close(),

@@ -123,6 +123,8 @@ describe('calls over HTTP', () => {
     }
     const totals = await service.runTotals(runId);
     expect(totals).toMatchObject({ calls: 5, cacheHits: 2, failures: 0, simulatedCalls: 0 });
+    // One entry per distinct request, filed under its endpoint.
+    expect(await db().llmCacheEntry.count({ where: { endpointId: endpoint.id } })).toBe(2);
   });
 
   it('records tokens and the cost from the price table, and sums them per run', async () => {
