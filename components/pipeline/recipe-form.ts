@@ -1,6 +1,7 @@
 // The recipe editor's form model: strings as the inputs hold them, converted to and from a recipe
 // config. Client-safe (no server imports); validation is recipeConfigSchema itself.
-import { recipeConfigSchema, stageNames, type RecipeConfig, type StageMode, type StageName } from '@/lib/pipeline/prompts/recipe-config';
+import { recipeConfigSchema, rubricTemplateVariables, stageNames, stageTemplateVariables, type RecipeConfig, type StageMode, type StageName } from '@/lib/pipeline/prompts/recipe-config';
+import { checkTemplate } from '@/lib/pipeline/template';
 
 export interface StageForm {
   endpointName: string;
@@ -107,12 +108,31 @@ export function configInputFromForm(form: RecipeForm): unknown {
 
 export type FormIssues = Record<string, string[]>;
 
+/**
+ * Template problems checked on their own: the schema only checks templates once every other field
+ * parses, and the template is what the user is editing.
+ */
+function templateIssues(form: RecipeForm): FormIssues {
+  const issues: FormIssues = {};
+  for (const stage of stageNames) {
+    const { template, rubric } = form.stages[stage];
+    const problems = checkTemplate(template, stageTemplateVariables(stage)).map((problem) => problem.message);
+    if (problems.length > 0) issues[`stages.${stage}.template`] = problems;
+    const rubricProblems = rubric.trim() ? checkTemplate(rubric, rubricTemplateVariables(stage)).map((problem) => problem.message) : [];
+    if (rubricProblems.length > 0) issues[`stages.${stage}.rubric`] = rubricProblems;
+  }
+  return issues;
+}
+
 /** Validates the form; issues are keyed by config path ("stages.induce.template", "topics", …). */
 export function validateForm(form: RecipeForm): { ok: true; config: RecipeConfig } | { ok: false; issues: FormIssues } {
   const parsed = recipeConfigSchema.safeParse(configInputFromForm(form));
   if (parsed.success) return { ok: true, config: parsed.data };
-  const issues: FormIssues = {};
-  for (const issue of parsed.error.issues) (issues[issue.path.join('.')] ??= []).push(issue.message);
+  const issues: FormIssues = templateIssues(form);
+  for (const issue of parsed.error.issues) {
+    const list = (issues[issue.path.join('.')] ??= []);
+    if (!list.includes(issue.message)) list.push(issue.message);
+  }
   return { ok: false, issues };
 }
 
