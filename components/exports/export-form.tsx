@@ -115,10 +115,14 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
       const result = await createExportAction({ selection, formats: chosenFormats, card: { title, license, language: ['en'] } });
       if (result.ok) {
         setFieldErrors({});
-        setMessage({
-          tone: 'good',
-          text: result.data.background ? 'The export is running in the background; it appears below with its progress.' : 'The export is ready below.',
-        });
+        setMessage(
+          result.data.status === 'FAILED'
+            ? { tone: 'bad', text: `The export failed: ${result.data.error ?? 'unknown error'}` }
+            : {
+                tone: 'good',
+                text: result.data.background ? 'The export is running in the background; it appears below with its progress.' : 'The export is ready below.',
+              },
+        );
       } else {
         setFieldErrors(result.fieldErrors ?? {});
         setMessage({ tone: 'bad', text: Object.values(result.fieldErrors ?? {}).flat()[0] ?? result.error });

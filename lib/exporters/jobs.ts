@@ -10,6 +10,7 @@ import path from 'node:path';
 import packageJson from '@/package.json';
 import { buildAuditReport } from '@/lib/audit/report';
 import { db } from '@/lib/db/client';
+import { UserFacingError } from '@/lib/errors';
 import { dataDir } from '@/lib/runtime/data-dir';
 
 import {
@@ -61,7 +62,7 @@ export async function countSelection(selection: ExportSelection): Promise<Select
   }
 }
 
-export type CreatedExport = { id: string; background: boolean };
+export type CreatedExport = { id: string; background: boolean; status: 'RUNNING' | 'COMPLETED' | 'FAILED'; error: string | null };
 
 /**
  * Records the export and runs it: at once for small selections (the caller waits, then links the
@@ -73,6 +74,7 @@ export async function createBundleExport(
   options: { background?: 'auto' | 'always' | 'never' } = {},
 ): Promise<CreatedExport> {
   const count = await countSelection(request.selection);
+  if (count.matching === 0) throw new UserFacingError('No pairs match this selection; widen the sources, topics or statuses.');
   const id = await insertExport(
     {
       request: { delivery: 'bundle', selection: request.selection, card: request.card },
@@ -86,9 +88,17 @@ export async function createBundleExport(
   );
   const mode = options.background ?? 'auto';
   const background = mode === 'always' || (mode === 'auto' && count.rowsToRead > BACKGROUND_EXPORT_ROWS);
-  if (background) startBundleJob(id, actor);
-  else await runBundleJob(id, actor);
-  return { id, background };
+  if (background) {
+    startBundleJob(id, actor);
+    return { id, background, status: 'RUNNING', error: null };
+  }
+  try {
+    await runBundleJob(id, actor);
+    return { id, background, status: 'COMPLETED', error: null };
+  } catch (error) {
+    // Already recorded on the Export row and in the audit log; the list shows it.
+    return { id, background, status: 'FAILED', error: errorMessage(error) };
+  }
 }
 
 const globalForJobs = globalThis as unknown as { studioExportJobs?: Map<string, Promise<void>> };

@@ -41,6 +41,39 @@ const PARQUET_SCHEMA = schemaFromColumnData({
   })),
 });
 
+/** The columns of one row group as rows arrive; full at `rowGroupSize` rows or PARQUET_ROW_GROUP_MAX_CHARS of text. */
+class RowGroupBuffer {
+  columns: TableValue[][] = TABLE_COLUMNS.map(() => []);
+  rows = 0;
+  private chars = 0;
+
+  constructor(private readonly rowGroupSize: number) {
+    if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
+      throw new Error(`parquetRowGroupSize must be a positive integer, got ${rowGroupSize}`);
+    }
+  }
+
+  /** Adds the row; true when the group should be written now. */
+  add(row: ExportRow): boolean {
+    for (let i = 0; i < TABLE_COLUMNS.length; i++) {
+      const value = TABLE_COLUMNS[i].read(row);
+      if (typeof value === 'string') this.chars += value.length;
+      this.columns[i].push(value);
+    }
+    this.rows++;
+    return this.rows >= this.rowGroupSize || this.chars >= PARQUET_ROW_GROUP_MAX_CHARS;
+  }
+
+  /** The buffered group, leaving the buffer empty. */
+  take(): { columns: TableValue[][]; rows: number } {
+    const group = { columns: this.columns, rows: this.rows };
+    this.columns = TABLE_COLUMNS.map(() => []);
+    this.rows = 0;
+    this.chars = 0;
+    return group;
+  }
+}
+
 /**
  * Buffers one row group of columns, encodes it with hyparquet-writer's incremental
  * `ParquetWriter`, and passes the encoded bytes on at once, so memory holds a single row group
@@ -50,16 +83,11 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
   readonly stats: ExportStats = { rowsIn: 0, rowsWritten: 0, skippedIncomplete: 0 };
   private readonly bytes = new ByteWriter(1 << 20);
   private readonly parquet: ParquetWriter;
-  private group: TableValue[][] = [];
-  private groupRows = 0;
-  private groupChars = 0;
+  private readonly group: RowGroupBuffer;
 
-  constructor(
-    private readonly rowGroupSize: number,
-    codec: ParquetCodec,
-  ) {
+  constructor(rowGroupSize: number, codec: ParquetCodec) {
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 256 });
-    assertRowGroupSize(rowGroupSize);
+    this.group = new RowGroupBuffer(rowGroupSize);
     this.parquet = new ParquetWriter({
       writer: this.bytes,
       schema: PARQUET_SCHEMA,
@@ -67,25 +95,12 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
       compressors: NATIVE_COMPRESSORS,
       createdBy: 'safer-instruct-studio',
     });
-    this.startGroup();
-  }
-
-  private startGroup(): void {
-    this.group = TABLE_COLUMNS.map(() => []);
-    this.groupRows = 0;
-    this.groupChars = 0;
   }
 
   override _transform(row: ExportRow, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.stats.rowsIn++;
-    for (let i = 0; i < TABLE_COLUMNS.length; i++) {
-      const value = TABLE_COLUMNS[i].read(row);
-      if (typeof value === 'string') this.groupChars += value.length;
-      this.group[i].push(value);
-    }
-    this.groupRows++;
     this.stats.rowsWritten++;
-    if (this.groupRows < this.rowGroupSize && this.groupChars < PARQUET_ROW_GROUP_MAX_CHARS) {
+    if (!this.group.add(row)) {
       callback();
       return;
     }
@@ -99,7 +114,7 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
 
   override _flush(callback: TransformCallback): void {
     try {
-      if (this.groupRows > 0) this.writeGroup();
+      if (this.group.rows > 0) this.writeGroup();
       void this.parquet.finish();
       this.pushEncoded();
       callback();
@@ -109,14 +124,14 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
   }
 
   private writeGroup(): void {
+    const { columns, rows } = this.group.take();
     const columnData: ColumnSource[] = TABLE_COLUMNS.map((column, i) => ({
       name: column.name,
-      data: this.group[i],
+      data: columns[i],
       statistics: !NO_STATISTICS.has(column.name),
     }));
     // ByteWriter has no async flush, so write() finishes synchronously.
-    void this.parquet.write({ columnData, rowGroupSize: this.groupRows });
-    this.startGroup();
+    void this.parquet.write({ columnData, rowGroupSize: rows });
     this.pushEncoded();
   }
 
@@ -141,17 +156,14 @@ class ParquetWorkerTransform extends Transform implements ExportTransform {
   private readonly replies: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private inFlight: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
-  private group: TableValue[][] = [];
-  private groupRows = 0;
-  private groupChars = 0;
+  private readonly group: RowGroupBuffer;
 
-  constructor(
-    private readonly rowGroupSize: number,
-    codec: ParquetCodec,
-  ) {
+  constructor(rowGroupSize: number, codec: ParquetCodec) {
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 256 });
-    assertRowGroupSize(rowGroupSize);
+    this.group = new RowGroupBuffer(rowGroupSize);
     this.worker = new Worker(new URL('./parquet-worker.mjs', import.meta.url), {
+      // The worker is plain JavaScript: inheriting a TypeScript loader (tsx) would cost ~100 MB.
+      execArgv: [],
       workerData: {
         schema: PARQUET_SCHEMA,
         codec,
@@ -171,18 +183,11 @@ class ParquetWorkerTransform extends Transform implements ExportTransform {
     this.worker.on('exit', (code) => {
       if (this.replies.length > 0) this.failAll(new Error(`the Parquet worker stopped (exit code ${code})`));
     });
-    this.startGroup();
   }
 
   private failAll(error: Error): void {
     this.failure ??= error;
     for (const waiting of this.replies.splice(0)) waiting.reject(error);
-  }
-
-  private startGroup(): void {
-    this.group = TABLE_COLUMNS.map(() => []);
-    this.groupRows = 0;
-    this.groupChars = 0;
   }
 
   private request(message: { kind: 'group'; columns: TableValue[][]; rows: number } | { kind: 'finish' }): Promise<void> {
@@ -196,23 +201,15 @@ class ParquetWorkerTransform extends Transform implements ExportTransform {
   /** Waits for the group in flight (backpressure), then hands the current one to the worker. */
   private async sendGroup(): Promise<void> {
     await this.inFlight;
-    const message = { kind: 'group' as const, columns: this.group, rows: this.groupRows };
-    this.startGroup();
-    this.inFlight = this.request(message);
+    this.inFlight = this.request({ kind: 'group', ...this.group.take() });
     // Reported by the next send or by flush; never left unhandled meanwhile.
     this.inFlight.catch(() => undefined);
   }
 
   override _transform(row: ExportRow, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.stats.rowsIn++;
-    for (let i = 0; i < TABLE_COLUMNS.length; i++) {
-      const value = TABLE_COLUMNS[i].read(row);
-      if (typeof value === 'string') this.groupChars += value.length;
-      this.group[i].push(value);
-    }
-    this.groupRows++;
     this.stats.rowsWritten++;
-    if (this.groupRows < this.rowGroupSize && this.groupChars < PARQUET_ROW_GROUP_MAX_CHARS) {
+    if (!this.group.add(row)) {
       callback();
       return;
     }
@@ -221,7 +218,7 @@ class ParquetWorkerTransform extends Transform implements ExportTransform {
 
   override _flush(callback: TransformCallback): void {
     const finish = async () => {
-      if (this.groupRows > 0) await this.sendGroup();
+      if (this.group.rows > 0) await this.sendGroup();
       await this.inFlight;
       await this.request({ kind: 'finish' });
     };
@@ -233,12 +230,6 @@ class ParquetWorkerTransform extends Transform implements ExportTransform {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     void this.worker.terminate();
     callback(error);
-  }
-}
-
-function assertRowGroupSize(rowGroupSize: number): void {
-  if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
-    throw new Error(`parquetRowGroupSize must be a positive integer, got ${rowGroupSize}`);
   }
 }
 

@@ -53,6 +53,7 @@ export type RunExportOptions = {
   limit?: number | null;
   parquetRowGroupSize?: number;
   parquetCodec?: ParquetCodec;
+  parquetWorker?: boolean;
   recipe: ExportRecipe;
   /** Every recipe version behind the rows, in full, for the manifest. */
   recipeVersions?: readonly ManifestRecipeVersion[];
@@ -254,6 +255,7 @@ export async function runExport(
   const sinks = await openSinks(formats, splits, outDir, {
     parquetRowGroupSize: options.parquetRowGroupSize,
     parquetCodec: options.parquetCodec,
+    parquetWorker: options.parquetWorker,
   });
   const sinksBySplit = new Map(splits.map((split) => [split, sinks.filter((sink) => sink.split === split)]));
   // Rejects as soon as any file's pipeline fails, so a writer never waits for a 'drain' that cannot come.

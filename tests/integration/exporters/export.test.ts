@@ -175,7 +175,7 @@ describe('exports from the database', () => {
         { background: 'never' },
       );
       exportId = created.id;
-      expect(created.background).toBe(false);
+      expect(created).toMatchObject({ background: false, status: 'COMPLETED', error: null });
       const row = await db().export.findUniqueOrThrow({ where: { id: exportId } });
       expect(row.status).toBe('COMPLETED');
       expect(row.filePath).toContain(path.join(work, 'data', 'exports', exportId));
@@ -360,6 +360,12 @@ describe('exports from the database', () => {
     expect([...first].sort((a, b) => Number(a) - Number(b))).not.toEqual(first);
   });
 
+  it('refuses an export of nothing', async () => {
+    await expect(
+      createBundleExport({ selection: selectionFor(fixtures, { topics: ['no-such-topic'] }), formats: ['csv'], card: { title: 'none', license: 'other', language: ['en'] } }, actor),
+    ).rejects.toThrow('No pairs match this selection');
+  });
+
   it('a cancelled download fails its export and frees its connection', async () => {
     const selection = selectionFor(fixtures, { statuses: ['KEPT', 'PENDING', 'DROPPED'] });
     const stream = await openExportStream({ selection, format: 'parquet', split: 'all' }, actor);
@@ -375,7 +381,7 @@ describe('exports from the database', () => {
       actor,
       { background: 'always' },
     );
-    expect(created.background).toBe(true);
+    expect(created).toMatchObject({ background: true, status: 'RUNNING' });
     await waitForBundleJob(created.id);
     expect((await getExport(created.id))?.status).toBe('COMPLETED');
 
