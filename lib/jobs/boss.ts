@@ -33,13 +33,17 @@ async function createBoss(options: BossOptions): Promise<PgBoss> {
   for (const kind of queueKinds) {
     const { name, options: queueOptions } = queues[kind];
     const existing = await boss.getQueue(name);
-    if (!existing) {
-      try {
-        await boss.createQueue(name, queueOptions);
-      } catch (error) {
-        // Another process created it between our check and our create.
-        if (!(await boss.getQueue(name))) throw error;
-      }
+    if (existing) {
+      // Options changed in code reach an existing queue; only its policy is fixed at creation.
+      const { policy: _policy, partition: _partition, deadLetter: _deadLetter, ...updatable } = queueOptions;
+      await boss.updateQueue(name, updatable);
+      continue;
+    }
+    try {
+      await boss.createQueue(name, queueOptions);
+    } catch (error) {
+      // Another process created it between our check and our create.
+      if (!(await boss.getQueue(name))) throw error;
     }
   }
   return boss;
