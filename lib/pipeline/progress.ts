@@ -4,6 +4,7 @@
  */
 import { db, Prisma } from '@/lib/db/client';
 import { NOW_UTC } from '@/lib/pipeline/sql';
+import { finalStateList } from '@/lib/pipeline/store';
 import type { RunItemState, RunStatus, Stage } from '@/lib/db/generated/enums';
 import { causeKind, finalStates, stageLabels, stageNameOf, stageOrder } from '@/lib/pipeline/item-state';
 import type { StageName } from '@/lib/pipeline/prompts/recipe-config';
@@ -183,7 +184,7 @@ export async function listRuns(options: { limit?: number } = {}): Promise<RunLis
   });
   if (runs.length === 0) return [];
   const counts = await db().$queryRaw<{ runId: string; done: number; kept: number; failed: number }[]>`
-    SELECT "runId", count(*) FILTER (WHERE state IN ('INSTRUCTION_DROPPED', 'PAIR_KEPT', 'PAIR_DROPPED', 'FAILED'))::int AS done,
+    SELECT "runId", count(*) FILTER (WHERE state IN (${finalStateList}))::int AS done,
       count(*) FILTER (WHERE state = 'PAIR_KEPT')::int AS kept, count(*) FILTER (WHERE state = 'FAILED')::int AS failed
     FROM "RunItem" WHERE "runId" = ANY(${runs.map((run) => run.id)}::text[]) GROUP BY "runId"`;
   const byRun = new Map(counts.map((row) => [row.runId, row]));

@@ -9,14 +9,16 @@ import { db, Prisma } from '@/lib/db/client';
 import type { RunStatus } from '@/lib/db/generated/enums';
 import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
 import { UserFacingError } from '@/lib/errors';
-import { finalStates } from '@/lib/pipeline/item-state';
 import { endpointForStage, endpointLookup, type EndpointLookup } from '@/lib/pipeline/models';
 import { recipeConfigSchema, stageNames, type RecipeConfig } from '@/lib/pipeline/prompts/recipe-config';
 import { DEFAULT_CHUNK_SIZE, enqueueRunChunks } from '@/lib/pipeline/queue';
 import { budgetExceeded, runSpend } from '@/lib/pipeline/run-control';
 import { runSelectionSchema, selectedSourceTextsSql, storedSelectionSchema, type StoredSelection } from '@/lib/pipeline/selection';
 import { NOW_UTC } from '@/lib/pipeline/sql';
+import { finalStateList } from '@/lib/pipeline/store';
 import { EndpointUnavailableError } from '@/lib/pipeline/stages/types';
+
+const nowUtc = Prisma.raw(NOW_UTC);
 
 const budgetUsdSchema = z.number({ error: 'The money budget must be a number' }).positive('The money budget must be above 0').max(1_000_000).nullable();
 const budgetTokensSchema = z.number({ error: 'The token budget must be a number' }).int().positive('The token budget must be above 0').max(1e12).nullable();
@@ -196,8 +198,6 @@ export async function retryFailedItems(runId: string, actor: AuditActor, boss?: 
   return result.retried;
 }
 
-const nowUtc = Prisma.raw(NOW_UTC);
-const finalStateList = Prisma.join(finalStates.map((state) => Prisma.sql`${state}::"RunItemState"`));
 
 /**
  * Repairs what a crash can leave behind: a run created but never started, a running run whose

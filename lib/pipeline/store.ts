@@ -7,7 +7,8 @@ import { finalStates, stageNameOf, type StageResultSummary } from '@/lib/pipelin
 import { NOW_UTC } from '@/lib/pipeline/sql';
 
 const nowUtc = Prisma.raw(NOW_UTC);
-const finalStateList = Prisma.join(finalStates.map((state) => Prisma.sql`${state}::"RunItemState"`));
+/** The final item states as a SQL list, for `state NOT IN (…)`. */
+export const finalStateList = Prisma.join(finalStates.map((state) => Prisma.sql`${state}::"RunItemState"`));
 
 export interface ChunkItem {
   id: bigint;
