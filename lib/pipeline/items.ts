@@ -3,6 +3,7 @@ import { db } from '@/lib/db/client';
 import type { RunItemState } from '@/lib/db/generated/enums';
 import { stageLabels, stageNameOf, stageOrder } from '@/lib/pipeline/item-state';
 import type { StageName } from '@/lib/pipeline/prompts/recipe-config';
+import type { StageOutcome } from '@/lib/pipeline/stages/types';
 
 export interface RunItemRow {
   id: string;
@@ -48,25 +49,8 @@ export async function listRunItems(runId: string, options: { state?: RunItemStat
   }));
 }
 
-export interface StageResultView {
-  stage: StageName;
-  label: string;
-  ok: boolean;
-  output: string | null;
-  verdict: string | null;
-  reason: string | null;
-  prompt: string;
-  rawOutput: string | null;
-  error: string | null;
-  tokensIn: number;
-  tokensOut: number;
-  costUsd: number;
-  latencyMs: number;
-  cacheHit: boolean;
-  model: string | null;
-  startedAt: string;
-  finishedAt: string;
-}
+/** A stored StageResult as the item page shows it (times as ISO strings). */
+export type StageResultView = Omit<StageOutcome, 'startedAt' | 'finishedAt'> & { stage: StageName; label: string; startedAt: string; finishedAt: string };
 
 export interface RunItemDetail extends RunItemRow {
   runId: string;

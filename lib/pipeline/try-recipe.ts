@@ -10,22 +10,8 @@ import type { PipelineModels, StageOutcome } from '@/lib/pipeline/stages/types';
 
 export const TRY_ITEM_LIMIT = 5;
 
-export interface TryStageView {
-  stage: StageName;
-  ok: boolean;
-  output: string | null;
-  verdict: string | null;
-  reason: string | null;
-  error: string | null;
-  rawOutput: string | null;
-  prompt: string;
-  model: string | null;
-  tokensIn: number;
-  tokensOut: number;
-  costUsd: number;
-  latencyMs: number;
-  cacheHit: boolean;
-}
+/** What one stage produced for a tried item (a server action result: no Date objects). */
+export type TryStageView = Omit<StageOutcome, 'startedAt' | 'finishedAt'> & { stage: StageName };
 
 export interface TryItemView {
   text: string;
@@ -37,8 +23,8 @@ export interface TryItemView {
 }
 
 function viewOf(stage: StageName, outcome: StageOutcome): TryStageView {
-  const { ok, output, verdict, reason, error, rawOutput, prompt, model, tokensIn, tokensOut, costUsd, latencyMs, cacheHit } = outcome;
-  return { stage, ok, output, verdict, reason, error, rawOutput, prompt, model, tokensIn, tokensOut, costUsd, latencyMs, cacheHit };
+  const { startedAt: _startedAt, finishedAt: _finishedAt, ...view } = outcome;
+  return { stage, ...view };
 }
 
 async function tryItem(config: RecipeConfig, models: PipelineModels, text: string, topic: string): Promise<TryItemView> {
