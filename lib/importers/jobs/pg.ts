@@ -14,7 +14,9 @@ export function importPool(): pg.Pool {
   if (!globalForPool.studioImportPool) {
     const connectionString = process.env.DATABASE_URL;
     if (!connectionString) throw new Error('DATABASE_URL is not set.');
-    const pool = new pg.Pool({ connectionString, max: 4, idleTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({ connectionString, max: 6, idleTimeoutMillis: 10_000 });
+    // Writers (2 by default) hold one connection each for their whole transaction; the heartbeat,
+    // id reservation and state saves need a few more.
     // An idle client losing its connection (database restart) must not crash the process.
     pool.on('error', (error) => console.error('[imports] idle database connection failed:', error.message));
     globalForPool.studioImportPool = pool;

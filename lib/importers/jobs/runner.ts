@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { db } from '@/lib/db/client';
 
 import { describeRowError, ImportFileError } from '../errors';
-import type { ReadOptions, RowError } from '../types';
+import type { ImportLimits, ReadOptions, RowError } from '../types';
 import { parseImportOptions, type ImportConfig, type ImportPhase, type ImportState, type ImportTargetKind } from './config';
 import { execute, importPool, queryRows, withTransaction, type PgClient } from './pg';
 import { importTargetColumn, importTargets, utcNowSql, type ImportTarget } from './targets';
@@ -16,6 +16,8 @@ export interface RunOptions {
   /** Batches written at the same time, committed in file order (default 2). */
   writers?: number;
   heartbeatMs?: number;
+  /** Overrides of the parser's byte limits (an operator's choice, not the uploader's). */
+  limits?: Partial<Pick<ImportLimits, 'maxBytes' | 'maxDecompressedBytes' | 'maxExpansionRatio' | 'maxRecordBytes'>>;
   onProgress?: (progress: RunProgress) => void;
 }
 
@@ -37,15 +39,19 @@ export type RunOutcome =
   /** Another attempt took over, the import was deleted, or it was marked interrupted meanwhile. */
   | { status: 'LOST' };
 
-const defaults = { batchRows: 2000, batchBytes: 4 * 1024 * 1024, writers: 2, heartbeatMs: 2000 };
+const defaults = { batchRows: 2000, batchBytes: 4 * 1024 * 1024, writers: 2, heartbeatMs: 2000, limits: {} };
 const errorFlushSize = 1000;
 /** Generous: a batch can wait behind a long GIN index merge on a busy machine. */
 const transactionOptions = { maxWait: 60_000, timeout: 15 * 60_000 };
 
 type StopReason = 'cancelled' | 'lost';
 
+/**
+ * The attempt must stop. Inside a transaction the reason is left open ('unknown'): finding it out
+ * needs another connection, and a transaction waiting for a second connection can starve the pool.
+ */
 class StopSignal extends Error {
-  constructor(readonly reason: StopReason) {
+  constructor(readonly reason: StopReason | 'unknown') {
     super(`import ${reason}`);
   }
 }
@@ -107,8 +113,18 @@ class Job {
     this.timer = null;
   }
 
+  private beating: Promise<void> | null = null;
+
   /** Keeps the import alive for the sweep, saves check-pass progress, and learns about cancel. */
-  async beat(): Promise<void> {
+  beat(): Promise<void> {
+    // One beat at a time: beats queued behind a locked row would otherwise hold every connection.
+    this.beating ??= this.beatOnce().finally(() => {
+      this.beating = null;
+    });
+    return this.beating;
+  }
+
+  private async beatOnce(): Promise<void> {
     const checking = this.progress.phase === 'checking';
     const rows = await queryRows<{ status: string }>(
       importPool(),
@@ -188,6 +204,8 @@ class OrderedWriter<R extends { line: number }> {
       keys.push(key);
     }
     const localDuplicates = batch.rows.length - rows.length;
+    // Ids drawn here, one batch after the other, keep the table in file order although batches insert concurrently.
+    const ids = await reserveIds(this.target.table, rows.length);
     const predecessor = this.last.then(
       () => undefined,
       () => {
@@ -196,7 +214,7 @@ class OrderedWriter<R extends { line: number }> {
     );
     // Handled here too: a batch that fails before it awaits its predecessor must not leave that rejection unhandled.
     predecessor.catch(() => undefined);
-    const write = this.write(batch, rows, keys, localDuplicates, predecessor);
+    const write = this.write(batch, rows, ids, keys, localDuplicates, predecessor);
     const release = () => {
       for (const key of ownKeys) this.inflightKeys.delete(key);
     };
@@ -216,12 +234,12 @@ class OrderedWriter<R extends { line: number }> {
     this.queue = [];
   }
 
-  private async write(batch: Batch<R>, rows: R[], keys: (string | null)[], localDuplicates: number, predecessor: Promise<void>): Promise<void> {
+  private async write(batch: Batch<R>, rows: R[], ids: string[], keys: (string | null)[], localDuplicates: number, predecessor: Promise<void>): Promise<void> {
     const { job, target, targetId } = this;
     const counts = await withTransaction(async (tx) => {
       // Counters commit with the rows, so losing the last commits in a crash loses both together.
       await tx.query(`SET LOCAL synchronous_commit = off`);
-      const inserted = await target.insertRows(tx, job.id, targetId, rows, keys);
+      const inserted = await target.insertRows(tx, job.id, targetId, rows, ids, keys);
       await predecessor;
       const counts = { inserted, duplicates: localDuplicates + rows.length - inserted };
       const updated = await execute(
@@ -231,7 +249,7 @@ class OrderedWriter<R extends { line: number }> {
          WHERE ${Job.owns} AND status = 'RUNNING'`,
         [job.id, job.token, batch.records, counts.inserted, counts.duplicates, batch.lastLine, batch.bytesRead],
       );
-      if (updated === 0) throw new StopSignal(await job.stopReason());
+      if (updated === 0) throw new StopSignal('unknown');
       await target.addCounts(tx, targetId, counts);
       return counts;
     });
@@ -244,8 +262,19 @@ class OrderedWriter<R extends { line: number }> {
   }
 }
 
-function readOptionsFor(config: ImportConfig, pass: 'check' | 'import'): ReadOptions {
+async function reserveIds(table: ImportTarget<{ line: number }>['table'], count: number): Promise<string[]> {
+  if (count === 0) return [];
+  const rows = await queryRows<{ id: string }>(
+    importPool(),
+    `SELECT nextval(pg_get_serial_sequence('"${table}"', 'id'))::text AS id FROM generate_series(1, $1)`,
+    [count],
+  );
+  return rows.map((row) => row.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+}
+
+function readOptionsFor(config: ImportConfig, pass: 'check' | 'import', limits: RunOptions['limits']): ReadOptions {
   return {
+    ...limits,
     declaredFormat: config.format ?? undefined,
     delimiter: config.delimiter ?? undefined,
     maxTextLength: config.maxTextLength,
@@ -258,7 +287,7 @@ async function saveRowErrors(job: Job, errors: RowError[]): Promise<void> {
   if (errors.length === 0) return;
   await withTransaction(async (tx) => {
     const owned = await job.saveState(tx, { checkedRecords: job.progress.records, bytesRead: job.progress.bytesRead }, `"errorCount" = "errorCount" + $4`, [errors.length]);
-    if (!owned) throw new StopSignal(await job.stopReason());
+    if (!owned) throw new StopSignal('unknown');
     await execute(
       tx,
       `INSERT INTO "ImportRowError" ("importId", line, "column", reason) SELECT $1, u.line, u.column_name, u.reason
@@ -286,10 +315,10 @@ async function checkFile<R extends { line: number }>(target: ImportTarget<R>, jo
   // A check pass interrupted earlier may have saved some row errors: start the report afresh.
   await withTransaction(async (tx) => {
     const owned = await job.saveState(tx, { phase: 'checking', checkedRecords: 0, bytesRead: 0 }, `"errorCount" = 0`);
-    if (!owned) throw new StopSignal(await job.stopReason());
+    if (!owned) throw new StopSignal('unknown');
     await execute(tx, `DELETE FROM "ImportRowError" WHERE "importId" = $1`, [job.id]);
   });
-  const run = target.read(job.config, job.record.filePath, readOptionsFor(job.config, 'check'));
+  const run = target.read(job.config, job.record.filePath, readOptionsFor(job.config, 'check', job.options.limits));
   let pending: RowError[] = [];
   let rows = 0;
   let firstError: RowError | null = null;
@@ -365,7 +394,7 @@ async function importRows<R extends { line: number }>(target: ImportTarget<R>, j
   job.progress.phase = 'importing';
   const after = job.record.committedLine;
   const { batchRows, batchBytes } = job.options;
-  const run = target.read(job.config, job.record.filePath, readOptionsFor(job.config, 'import'));
+  const run = target.read(job.config, job.record.filePath, readOptionsFor(job.config, 'import', job.options.limits));
   let batch: Batch<R> = { rows: [], bytes: 0, records: 0, lastLine: after, bytesRead: 0 };
   for await (const item of run) {
     const line = 'row' in item ? item.row.line : item.error.line;
@@ -434,7 +463,8 @@ async function finishFailed(job: Job, kind: 'file' | 'rows' | 'interrupted', mes
 
 async function handleFailure(job: Job, error: unknown): Promise<RunOutcome> {
   if (error instanceof StopSignal || error instanceof PredecessorFailed) {
-    const reason = error instanceof StopSignal ? error.reason : (job.stop ?? 'lost');
+    const known = error instanceof StopSignal && error.reason !== 'unknown' ? error.reason : null;
+    const reason = known ?? (await job.stopReason());
     if (reason === 'lost') return { status: 'LOST' };
     await rollbackImportRows(job.id);
     const owned = await job.saveState(importPool(), { phase: 'done' }, `"finishedAt" = COALESCE("finishedAt", ${utcNowSql})`, [], `'CANCELLED'`);

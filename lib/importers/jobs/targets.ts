@@ -20,6 +20,8 @@ export type InsertCounts = { inserted: number; duplicates: number };
 /** One kind of import target (a corpus of source texts, a preference dataset), as a row of a typed table. */
 export interface ImportTarget<R extends { line: number }> {
   noun: string;
+  /** The table rows go to; its id sequence is drawn in file order (see the runner). */
+  table: 'SourceText' | 'Pair';
   read(config: ImportConfig, filePath: string, options: ReadOptions): ImportRun<{ row: R } | { error: RowError }>;
   /** Approximate bytes a row holds in memory, to bound a batch. */
   rowBytes(row: R): number;
@@ -27,8 +29,8 @@ export interface ImportTarget<R extends { line: number }> {
   findTarget(client: SqlClient, id: string): Promise<TargetRef | null>;
   /** The key exact duplicates share, or null when the target keeps duplicates. */
   dedupKey(row: R): string | null;
-  /** Inserts one batch (`keys[i]` belongs to `rows[i]`); rows whose key is already stored are skipped. Returns the rows inserted. */
-  insertRows(client: PgClient, importId: string, targetId: string, rows: readonly R[], keys: readonly (string | null)[]): Promise<number>;
+  /** Inserts one batch (`ids[i]` and `keys[i]` belong to `rows[i]`); rows whose key is already stored are skipped. Returns the rows inserted. */
+  insertRows(client: PgClient, importId: string, targetId: string, rows: readonly R[], ids: readonly string[], keys: readonly (string | null)[]): Promise<number>;
   /** Adds a committed batch to the target's counters (separate from the insert: see the runner's commit order). */
   addCounts(client: PgClient, targetId: string, counts: InsertCounts): Promise<void>;
   /** Removes what this import stored, adjusting the counters; returns the number of rows removed. */
@@ -55,6 +57,7 @@ function configOf<K extends ImportTargetKind>(config: ImportConfig, kind: K): Ex
 
 const corpusTarget: ImportTarget<SourceRow> = {
   noun: 'corpus',
+  table: 'SourceText',
   read(config, filePath, options) {
     return readSourceRows(filePath, configOf(config, 'corpus').mapping, options);
   },
@@ -69,7 +72,7 @@ const corpusTarget: ImportTarget<SourceRow> = {
   },
   findTarget: (client, id) => client.corpus.findUnique({ where: { id }, select: { id: true, name: true } }),
   dedupKey: (row) => dedupHash(row.text),
-  async insertRows(client, importId, corpusId, rows, keys) {
+  async insertRows(client, importId, corpusId, rows, ids, keys) {
     if (rows.length === 0) return 0;
     const texts: string[] = [];
     const topics: string[] = [];
@@ -85,13 +88,13 @@ const corpusTarget: ImportTarget<SourceRow> = {
     }
     return execute(
       client,
-      `INSERT INTO "SourceText" ("corpusId", text, topic, "externalId", metadata, "dedupHash", "importId", line)
-       SELECT $1, u.text, u.topic, u.external_id, u.metadata::jsonb, u.hash, $2, u.line
-       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
-         WITH ORDINALITY AS u(text, topic, external_id, metadata, hash, line, position)
+      `INSERT INTO "SourceText" (id, "corpusId", text, topic, "externalId", metadata, "dedupHash", "importId", line)
+       SELECT u.id, $1, u.text, u.topic, u.external_id, u.metadata::jsonb, u.hash, $2, u.line
+       FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[])
+         WITH ORDINALITY AS u(id, text, topic, external_id, metadata, hash, line, position)
        ORDER BY u.position
        ON CONFLICT ("corpusId", "dedupHash") DO NOTHING`,
-      [corpusId, importId, texts, topics, externalIds, metadata, keys, lines],
+      [corpusId, importId, ids, texts, topics, externalIds, metadata, keys, lines],
     );
   },
   async addCounts(client, corpusId, counts) {
@@ -120,6 +123,7 @@ const corpusTarget: ImportTarget<SourceRow> = {
 
 const datasetTarget: ImportTarget<PairRow> = {
   noun: 'preference dataset',
+  table: 'Pair',
   read(config, filePath, options) {
     return readPairRows(filePath, configOf(config, 'dataset').mapping, options);
   },
@@ -133,7 +137,7 @@ const datasetTarget: ImportTarget<PairRow> = {
   },
   findTarget: (client, id) => client.preferenceDataset.findUnique({ where: { id }, select: { id: true, name: true } }),
   dedupKey: () => null,
-  async insertRows(client, _importId, datasetId, rows) {
+  async insertRows(client, _importId, datasetId, rows, ids) {
     if (rows.length === 0) return 0;
     const columns = {
       topic: [] as (string | null)[],
@@ -154,12 +158,12 @@ const datasetTarget: ImportTarget<PairRow> = {
     // Imported pairs are kept as they come: review and audits decide about them like about generated ones.
     return execute(
       client,
-      `INSERT INTO "Pair" (origin, "datasetId", topic, instruction, chosen, rejected, "externalId", metadata, status, "updatedAt")
-       SELECT 'IMPORTED'::"PairOrigin", $1, u.topic, u.instruction, u.chosen, u.rejected, u.external_id, u.metadata::jsonb, 'KEPT'::"PairStatus", ${utcNow}
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-         WITH ORDINALITY AS u(topic, instruction, chosen, rejected, external_id, metadata, position)
+      `INSERT INTO "Pair" (id, origin, "datasetId", topic, instruction, chosen, rejected, "externalId", metadata, status, "updatedAt")
+       SELECT u.id, 'IMPORTED'::"PairOrigin", $1, u.topic, u.instruction, u.chosen, u.rejected, u.external_id, u.metadata::jsonb, 'KEPT'::"PairStatus", ${utcNow}
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+         WITH ORDINALITY AS u(id, topic, instruction, chosen, rejected, external_id, metadata, position)
        ORDER BY u.position`,
-      [datasetId, columns.topic, columns.instruction, columns.chosen, columns.rejected, columns.externalId, columns.metadata],
+      [datasetId, ids, columns.topic, columns.instruction, columns.chosen, columns.rejected, columns.externalId, columns.metadata],
     );
   },
   async addCounts(client, datasetId, counts) {
