@@ -243,6 +243,6 @@ export const parquetExporter: Exporter = {
   create: (options?: ExporterCreateOptions) => {
     const rowGroupSize = options?.parquetRowGroupSize ?? DEFAULT_PARQUET_ROW_GROUP_SIZE;
     const codec = options?.parquetCodec ?? DEFAULT_PARQUET_CODEC;
-    return options?.parquetWorker === false ? new ParquetRowGroupTransform(rowGroupSize, codec) : new ParquetWorkerTransform(rowGroupSize, codec);
+    return options?.parquetWorker === true ? new ParquetWorkerTransform(rowGroupSize, codec) : new ParquetRowGroupTransform(rowGroupSize, codec);
   },
 };

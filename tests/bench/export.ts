@@ -15,7 +15,7 @@
 // process without the migration engine or the data load, as in the app, where `next start` is a
 // process of its own; its peak RSS is the figure reported.
 //
-// Env: BENCH_ROWS (default 1000000), BENCH_ROUNDS (2), BENCH_PARQUET_WORKER=0 (encode in-thread), BENCH_FETCH_ROWS (cursor batch, default
+// Env: BENCH_ROWS (default 1000000), BENCH_ROUNDS (2), BENCH_PARQUET_WORKER=1 (encode on a worker thread), BENCH_FETCH_ROWS (cursor batch, default
 // DEFAULT_FETCH_ROWS), BENCH_OUT_DIR, BENCH_KEEP=1 keeps the database folder.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -139,7 +139,7 @@ async function measureExport(selection: ExportSelection, format: ExportFormat, o
           formats: [format],
           split: { kind: 'none' },
           dedupInstructions: false,
-          parquetWorker: process.env.BENCH_PARQUET_WORKER !== '0',
+          parquetWorker: process.env.BENCH_PARQUET_WORKER === '1',
           recipe: { name: 'bench', version: '1', prompts: [], models: [], parameters: {} },
           card: { prettyName: 'bench', license: 'other', language: ['en'] },
           appVersion: 'bench',

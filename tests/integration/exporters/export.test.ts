@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -14,6 +15,7 @@ import { createBundleExport, getExport, listExports, reapInterruptedExports, wai
 import type { Manifest } from '@/lib/exporters/manifest';
 import { closeExportPool, exportPool } from '@/lib/exporters/pg';
 import { previewSelection } from '@/lib/exporters/preview';
+import { exporters } from '@/lib/exporters/registry';
 import { SelectionReader, withSnapshot } from '@/lib/exporters/query';
 import { exportSelectionSchema, type ExportSelection, type ExportSelectionInput } from '@/lib/exporters/request';
 import { assignSplit } from '@/lib/exporters/selection';
@@ -358,6 +360,24 @@ describe('exports from the database', () => {
     const other = await read('y', true);
     expect(other).not.toEqual(first);
     expect([...first].sort((a, b) => Number(a) - Number(b))).not.toEqual(first);
+  });
+
+  it('Parquet encoded on a worker thread is byte-identical to in-thread encoding', async () => {
+    const rows = await readSelection(selectionFor(fixtures, { statuses: ['KEPT', 'PENDING', 'DROPPED'], excludeAuditRejected: false }));
+    const encode = async (parquetWorker: boolean): Promise<Buffer> => {
+      const chunks: Buffer[] = [];
+      await pipeline(Readable.from(rows), exporters.parquet.create({ parquetWorker, parquetRowGroupSize: 7 }), async (source: AsyncIterable<Buffer>) => {
+        for await (const chunk of source) chunks.push(chunk);
+      });
+      return Buffer.concat(chunks);
+    };
+    const inThread = await encode(false);
+    const onWorker = await encode(true);
+    expect(onWorker.equals(inThread)).toBe(true);
+    const file = path.join(work, 'worker.parquet');
+    await writeFile(file, onWorker);
+    const [count] = await queryRows(duck, `select count(*)::INTEGER as n from read_parquet(${sqlPath(file)})`);
+    expect(count.n).toBe(rows.length);
   });
 
   it('refuses an export of nothing', async () => {
