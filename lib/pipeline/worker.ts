@@ -16,7 +16,7 @@ import type { PipelineModels } from '@/lib/pipeline/stages/types';
 export interface PipelineWorkerOptions {
   boss: PgBoss;
   models: PipelineModels;
-  /** Chunk jobs worked on at once by this process (default PIPELINE_JOBS or 6). */
+  /** Chunk jobs worked on at once by this process (default PIPELINE_JOBS or 10). */
   concurrentChunks?: number;
   /** How often this process repairs runs a crash left behind (0 = never). */
   reconcileEveryMs?: number;
@@ -44,7 +44,7 @@ export async function startPipelineWorker(options: PipelineWorkerOptions): Promi
   const writer = options.writer ?? createStageWriter(pipelinePool());
   const env: ChunkEnvironment = { controls, models: options.models, writer };
   const queueName = queues.pipelineChunk.name;
-  const concurrentChunks = options.concurrentChunks ?? positiveInt(process.env.PIPELINE_JOBS, 6);
+  const concurrentChunks = options.concurrentChunks ?? positiveInt(process.env.PIPELINE_JOBS, 10);
 
   await options.boss.work(queueName, { batchSize: 1, localConcurrency: concurrentChunks, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     const chunk = chunkJobSchema.parse(job.data);

@@ -5,7 +5,14 @@
 // own simulator (its own URL), so no phase reuses another's cached replies.
 //
 // Calls/s = requests that reached the simulator during the run ÷ wall time from creating the run
-// to the run being COMPLETED (so it includes queueing, ramp-up and the tail).
+// to the run being COMPLETED (so it includes queueing, ramp-up and the tail). Also printed: the
+// mean number of calls in flight at the simulator (64 = the endpoint kept saturated), the workers'
+// CPU time per call and the machine's load, since on a shared machine the CPU the workers get
+// decides the figure.
+//
+// Knobs: BENCH_TEXTS (5000), BENCH_WORKER_JOBS (chunk jobs per worker, 10), PIPELINE_CHUNK_SIZE
+// (items per job, 25), BENCH_ONLY_ONE=1 (only the one-worker phase), BENCH_WORKER_NODE_OPTIONS
+// (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,7 +26,7 @@ const LATENCY_MS = 100;
 const CONCURRENCY = 64;
 const CEILING = CONCURRENCY / (LATENCY_MS / 1000);
 const BASELINE_TEXTS = 100;
-const WORKER_JOBS = process.env.BENCH_WORKER_JOBS ?? '6';
+const WORKER_JOBS = process.env.BENCH_WORKER_JOBS ?? '10';
 
 function startWorker(databaseUrl: string, log: string[]): ChildProcess {
   const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'scripts/worker.ts'], {
@@ -120,6 +127,9 @@ async function main(): Promise<void> {
       await waitForReady(log, options.workers);
       const cpuBefore = workers.map((worker) => cpuSeconds(worker.pid));
       const started = performance.now();
+      // How busy the endpoint was: the simulator's in-flight count, sampled every 20 ms.
+      const inFlightSamples: number[] = [];
+      const sampler = setInterval(() => inFlightSamples.push(sim.stats.inFlight), 20);
       const { runId, itemsTotal } = await createRun({ recipeVersionId, selection: { corpusIds: [options.corpusId] } }, null, { boss });
       for (;;) {
         const run = await db().run.findUniqueOrThrow({ where: { id: runId }, select: { status: true } });
@@ -128,6 +138,8 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const seconds = (performance.now() - started) / 1000;
+      clearInterval(sampler);
+      const meanInFlight = inFlightSamples.reduce((a, b) => a + b, 0) / Math.max(1, inFlightSamples.length);
       const stats = sim.stats.snapshot();
       const calls = stats.totalRequests;
       const states = await db().runItem.groupBy({ by: ['state'], where: { runId }, _count: { _all: true } });
@@ -135,7 +147,7 @@ async function main(): Promise<void> {
       const cpu = workers.map((worker, index) => (cpuSeconds(worker.pid) ?? NaN) - (cpuBefore[index] ?? NaN)).reduce((a, b) => a + b, 0);
       console.log(
         `${name}: ${itemsTotal} items, ${calls} model calls in ${seconds.toFixed(1)} s = ${callsPerSecond.toFixed(1)} calls/s ` +
-          `(${((callsPerSecond / CEILING) * 100).toFixed(1)}% of ${CEILING}); max in flight ${stats.maxInFlight}; ` +
+          `(${((callsPerSecond / CEILING) * 100).toFixed(1)}% of ${CEILING}); in flight at the simulator: mean ${meanInFlight.toFixed(1)}, max ${stats.maxInFlight}; ` +
           `worker CPU ${Number.isNaN(cpu) ? 'n/a' : `${cpu.toFixed(1)} s = ${((cpu * 1000) / calls).toFixed(2)} ms per call`}; load ${os.loadavg()[0].toFixed(1)}; ` +
           `states ${states.map((row) => `${row.state}=${row._count._all}`).join(' ')}`,
       );
@@ -148,7 +160,12 @@ async function main(): Promise<void> {
 
   console.log(`pipeline bench: ${TEXTS} texts, simulator latency ${LATENCY_MS} ms, one endpoint with concurrency ${CONCURRENCY} (ceiling ${CEILING} calls/s), ${WORKER_JOBS} chunk jobs per worker`);
   const one = await phase('1 worker', { workers: 1, concurrency: CONCURRENCY, corpusId: bigCorpus });
-  if (process.env.BENCH_ONLY_ONE) process.exit(0);
+  if (process.env.BENCH_ONLY_ONE) {
+    await stopBoss();
+    await disconnectDb();
+    await database.stop();
+    process.exit(0);
+  }
   const two = await phase('2 workers', { workers: 2, concurrency: CONCURRENCY, corpusId: bigCorpus });
   const baseline = await phase('baseline (concurrency 1, 100 texts)', { workers: 1, concurrency: 1, corpusId: smallCorpus });
 
