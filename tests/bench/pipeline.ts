@@ -164,6 +164,7 @@ async function main(): Promise<void> {
     await stopBoss();
     await disconnectDb();
     await database.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   }
   const two = await phase('2 workers', { workers: 2, concurrency: CONCURRENCY, corpusId: bigCorpus });
