@@ -1,6 +1,6 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition } from 'react';
@@ -44,6 +44,7 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
 /** Live progress of one import, polled every second while it runs; cancel, resume and delete. */
 export function ImportProgress({ initial, canWrite }: { initial: ImportView; canWrite: boolean }) {
   const router = useRouter();
+  const queryClient = useQueryClient();
   const [pending, startTransition] = useTransition();
   const [actionError, setActionError] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -70,7 +71,11 @@ export function ImportProgress({ initial, canWrite }: { initial: ImportView; can
       const result = await action();
       if (!result.ok) setActionError(result.error ?? 'That did not work.');
       else if (after) after();
-      else router.refresh();
+      else {
+        // A resumed import polls again; a cancelled one shows its end state at once.
+        await queryClient.invalidateQueries({ queryKey: ['import', initial.id] });
+        router.refresh();
+      }
     });
   }
 
