@@ -51,12 +51,57 @@ export const filterConditions: Record<FilterKey, Condition> = {
   q: searchCondition,
 };
 
-/** The WHERE clause of a query without its cursor (exported for the bench and for counts). */
-export function pairWhere(query: PairQuery): Prisma.Sql {
-  const parts = Object.values(filterConditions)
+function conditionsOf(query: PairQuery): Prisma.Sql[] {
+  return Object.values(filterConditions)
     .map((condition) => condition(query))
     .filter((part): part is Prisma.Sql => part !== null);
+}
+
+/** The WHERE clause of a query without its cursor. */
+export function pairWhere(query: PairQuery): Prisma.Sql {
+  const parts = conditionsOf(query);
   return parts.length ? Prisma.join(parts, ' AND ') : Prisma.sql`TRUE`;
+}
+
+/**
+ * How long the planner's first choice may run. Postgres assumes filters are independent; when
+ * they are not (an imported dataset has no DROPPED pairs, say) it walks an id-ordered index
+ * expecting a page soon and reads the whole table instead.
+ */
+export const ORDERED_PLAN_BUDGET_MS = 150;
+const FALLBACK_TIMEOUT_MS = 15_000;
+
+function isStatementTimeout(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const adapterError = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError;
+  return adapterError?.cause?.originalCode === '57014';
+}
+
+function setLocal(name: string, value: string) {
+  return db().$executeRaw`SELECT set_config(${name}, ${value}, true)`;
+}
+
+/**
+ * Runs a filtered page query with the planner's plan under a time budget; past it, runs it again
+ * with bitmap scans only, which intersect the filters' indexes first — fast exactly when the
+ * filters match few rows, which is when the first plan is slow.
+ */
+async function runGuarded<T>(sql: Prisma.Sql, guarded: boolean, options: ListOptions): Promise<T[]> {
+  if (!guarded) return db().$queryRaw<T[]>(sql);
+  try {
+    const [, rows] = await db().$transaction([setLocal('statement_timeout', String(options.planBudgetMs ?? ORDERED_PLAN_BUDGET_MS)), db().$queryRaw<T[]>(sql)]);
+    return rows;
+  } catch (error) {
+    if (!isStatementTimeout(error)) throw error;
+  }
+  options.onFallback?.();
+  const [, , , rows] = await db().$transaction([
+    setLocal('statement_timeout', String(FALLBACK_TIMEOUT_MS)),
+    setLocal('enable_indexscan', 'off'),
+    setLocal('enable_seqscan', 'off'),
+    db().$queryRaw<T[]>(sql),
+  ]);
+  return rows;
 }
 
 type RawListRow = {
@@ -93,12 +138,19 @@ function clipped(text: string | null, length: number | null) {
  * One page of pairs, newest or oldest first, after a keyset cursor (the last id of the previous
  * page). Never OFFSET: page 10,000 costs what page 1 costs.
  */
-export async function listPairs(query: PairQuery): Promise<PairPage> {
+export type ListOptions = { planBudgetMs?: number; onFallback?: () => void };
+
+export async function listPairs(query: PairQuery, options: ListOptions = {}): Promise<PairPage> {
   const descending = query.sort === 'new';
   const cursor = query.after === undefined ? Prisma.sql`TRUE` : descending ? Prisma.sql`p."id" < ${BigInt(query.after)}` : Prisma.sql`p."id" > ${BigInt(query.after)}`;
   const order = descending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   // Names are joined after the LIMIT so the page is chosen from Pair's indexes alone.
-  const rows = await db().$queryRaw<RawListRow[]>`
+  const conditions = conditionsOf(query);
+  const where = conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`;
+  // One equality filter walks its own (column, id) index in order: nothing to guard.
+  const guarded = conditions.length > 1 || query.q !== undefined;
+  const rows = await runGuarded<RawListRow>(
+    Prisma.sql`
     SELECT page.*, r."name" AS "runName", d."name" AS "datasetName"
     FROM (
       SELECT p."id", p."origin"::text AS "origin", p."runId", p."datasetId", p."topic",
@@ -110,13 +162,16 @@ export async function listPairs(query: PairQuery): Promise<PairPage> {
         p."status"::text AS "status", p."humanStatus"::text AS "humanStatus", p."humanEdited", p."tags",
         p."auditOutcome"::text AS "auditOutcome", p."simulated"
       FROM "Pair" p
-      WHERE ${pairWhere(query)} AND ${cursor}
+      WHERE ${where} AND ${cursor}
       ORDER BY p."id" ${order}
       LIMIT ${query.limit + 1}
     ) page
     LEFT JOIN "Run" r ON r."id" = page."runId"
     LEFT JOIN "PreferenceDataset" d ON d."id" = page."datasetId"
-    ORDER BY page."id" ${order}`;
+    ORDER BY page."id" ${order}`,
+    guarded,
+    options,
+  );
   const hasMore = rows.length > query.limit;
   const pageRows = hasMore ? rows.slice(0, query.limit) : rows;
   return {
