@@ -75,8 +75,9 @@ export function RecipeEditor({ target, initialConfig, initialName = '', endpoint
       if (target.kind === 'version') {
         const result = await saveRecipeVersionAction({ recipeId: target.recipeId, config: validation.config });
         if (!result.ok) return setError(result.error);
-        setMessage(result.data.created ? `Saved as version ${result.data.version}.` : `No changes; still version ${result.data.version}.`);
-        router.refresh();
+        // A new version is a new page state (the editor shows it afresh); the page says it was saved.
+        if (result.data.created) router.push(`/recipes/${target.recipeId}?version=${result.data.version}&saved=1`);
+        else setMessage(`No changes; still version ${result.data.version}.`);
       } else {
         const result = await createRecipeAction({ name, description: description || undefined, config: validation.config });
         if (!result.ok) return setError(result.fieldErrors?.name?.[0] ?? result.error);

@@ -19,7 +19,10 @@ test('a researcher starts a run on the sample corpus and watches it finish', asy
   }
 
   const form = page.getByRole('form', { name: 'New run' });
-  await form.getByLabel('Recipe version').selectOption({ label: 'Safer-Instruct (safety) · simulator — v1 (latest)' });
+  // The latest version of the simulator recipe (another test may have saved a newer one).
+  const versionSelect = form.getByLabel('Recipe version');
+  const simulatorVersion = await versionSelect.locator('option', { hasText: /^Safer-Instruct \(safety\) · simulator — v\d+ \(latest\)$/ }).getAttribute('value');
+  await versionSelect.selectOption(simulatorVersion ?? '');
   const corpus = form.getByRole('checkbox', { name: /Sample corpus \(100 texts\)/ });
   if (!(await corpus.isChecked())) await corpus.check();
   await form.getByLabel('Run name').fill('e2e sample run');

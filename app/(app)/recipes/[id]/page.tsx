@@ -12,10 +12,10 @@ import { getRecipe, listEndpointOptions } from '@/lib/pipeline/recipes';
 export const metadata: Metadata = { title: 'Recipe' };
 export const dynamic = 'force-dynamic';
 
-export default async function RecipePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ version?: string }> }) {
+export default async function RecipePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ version?: string; saved?: string }> }) {
   const user = await requirePageUser('recipes:read');
   const { id } = await params;
-  const { version: versionParam } = await searchParams;
+  const { version: versionParam, saved } = await searchParams;
   const recipe = await getRecipe(id);
   if (!recipe) notFound();
   const latest = recipe.versions[0];
@@ -42,6 +42,11 @@ export default async function RecipePage({ params, searchParams }: { params: Pro
           </>
         }
       />
+      {saved === '1' && (
+        <p role="status" className="mb-4 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+          Saved as version {shown.version}.
+        </p>
+      )}
       <Card title="Versions" className="mb-4">
         <ul className="flex flex-wrap gap-2 text-sm" data-testid="recipe-versions">
           {recipe.versions.map((version) => (
