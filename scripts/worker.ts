@@ -1,7 +1,9 @@
 // `npm run worker`: an extra pipeline worker process. It joins the app's Postgres (DATABASE_URL,
 // or the embedded one `npm start` runs from DATA_DIR) and takes chunk jobs from the same queue as
 // the in-app worker; endpoint limits are shared, so more processes help until those limits bind.
-import { loadOrCreateSecrets } from '@/lib/runtime/data-dir';
+import fs from 'node:fs';
+import path from 'node:path';
+import { dataDir } from '@/lib/runtime/data-dir';
 import { DatabaseNotFoundError, workerDatabaseUrl } from '@/lib/jobs/database-url';
 
 const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
@@ -16,8 +18,14 @@ async function main() {
     }
     throw error;
   }
-  // Stored API keys are encrypted with the app's key; without ENCRYPTION_KEY use the generated one.
-  process.env.ENCRYPTION_KEY ||= loadOrCreateSecrets().encryptionKey;
+  // Stored API keys are encrypted with the app's key: ENCRYPTION_KEY, or the one `npm start`
+  // generated into DATA_DIR (read, never created here: a new key could not decrypt anything).
+  const secretsFile = path.join(dataDir(), 'secrets.json');
+  if (!process.env.ENCRYPTION_KEY && fs.existsSync(secretsFile)) {
+    const secrets = JSON.parse(fs.readFileSync(secretsFile, 'utf8')) as { encryptionKey?: string };
+    if (secrets.encryptionKey) process.env.ENCRYPTION_KEY = secrets.encryptionKey;
+  }
+  if (!process.env.ENCRYPTION_KEY) log('ENCRYPTION_KEY is not set: endpoints with a stored API key will fail (keys from environment variables work).');
   const concurrency = Number(process.argv.find((arg) => arg.startsWith('--jobs='))?.slice('--jobs='.length));
   const { startWorkerRuntime } = await import('@/lib/pipeline/runtime');
   const runtime = await startWorkerRuntime({ log, concurrentChunks: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : undefined });
