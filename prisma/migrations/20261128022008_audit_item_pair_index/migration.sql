@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "AuditItem_pairId_idx" ON "AuditItem"("pairId");
