@@ -11,8 +11,8 @@
 // decides the figure.
 //
 // Knobs: BENCH_TEXTS (5000), BENCH_WORKER_JOBS (chunk jobs per worker, 10), PIPELINE_CHUNK_SIZE
-// (items per job, 25), BENCH_ONLY_ONE=1 (only the one-worker phase), BENCH_WORKER_NODE_OPTIONS
-// (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// (items per job, 25), BENCH_ONLY_ONE=1 (only the one-worker phase), BENCH_TIMELINE=1 (calls in
+// flight per second), BENCH_WORKER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -139,6 +139,14 @@ async function main(): Promise<void> {
       }
       const seconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
+      if (process.env.BENCH_TIMELINE) {
+        const perSecond: string[] = [];
+        for (let i = 0; i < inFlightSamples.length; i += 50) {
+          const second = inFlightSamples.slice(i, i + 50);
+          perSecond.push((second.reduce((a, b) => a + b, 0) / second.length).toFixed(0));
+        }
+        console.log(`  calls in flight, mean per second: ${perSecond.join(' ')}`);
+      }
       const meanInFlight = inFlightSamples.reduce((a, b) => a + b, 0) / Math.max(1, inFlightSamples.length);
       const stats = sim.stats.snapshot();
       const calls = stats.totalRequests;
