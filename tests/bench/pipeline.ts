@@ -4,6 +4,10 @@
 // endpoint limit through Postgres), then a concurrency-1 baseline on 100 texts. Each phase has its
 // own simulator (its own URL), so no phase reuses another's cached replies.
 //
+// Each phase first runs 300 other texts through its fresh worker processes (against another
+// simulator, so nothing is cached for the measured run): deployed workers are long-lived, and a
+// process's first seconds (module JIT, connections, leases) are not its throughput.
+//
 // Calls/s = requests that reached the simulator during the run ÷ wall time from creating the run
 // to the run being COMPLETED (so it includes queueing, ramp-up and the tail). Also printed: the
 // mean number of calls in flight at the simulator (64 = the endpoint kept saturated), the workers'
@@ -26,6 +30,7 @@ const LATENCY_MS = 100;
 const CONCURRENCY = 64;
 const CEILING = CONCURRENCY / (LATENCY_MS / 1000);
 const BASELINE_TEXTS = 100;
+const WARMUP_TEXTS = 300;
 const WORKER_JOBS = process.env.BENCH_WORKER_JOBS ?? '10';
 
 function startWorker(databaseUrl: string, log: string[]): ChildProcess {
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
 
   const bigCorpus = await createCorpus('bench 5000', TEXTS);
   const smallCorpus = await createCorpus('bench 100', BASELINE_TEXTS);
+  const warmupCorpus = await createCorpus('bench warm-up', WARMUP_TEXTS);
   const boss = await getBoss({ supervise: false });
 
   /** One endpoint for every stage; each stage picks its simulated role by model name. */
@@ -118,25 +124,34 @@ async function main(): Promise<void> {
     return (await createRecipe({ name: `bench recipe ${phase}`, config }, null)).versionId;
   }
 
+  async function runToCompletion(recipeVersionId: string, corpusId: string): Promise<{ runId: string; itemsTotal: number }> {
+    const created = await createRun({ recipeVersionId, selection: { corpusIds: [corpusId] } }, null, { boss });
+    for (;;) {
+      const run = await db().run.findUniqueOrThrow({ where: { id: created.runId }, select: { status: true } });
+      if (run.status === 'COMPLETED') return created;
+      if (run.status !== 'RUNNING') throw new Error(`run ${created.runId} is ${run.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async function phase(name: string, options: { workers: number; concurrency: number; corpusId: string }) {
     const sim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
+    const warmupSim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
     const recipeVersionId = await recipeOn(name, sim.url, options.concurrency);
     const log: string[] = [];
     const workers = Array.from({ length: options.workers }, () => startWorker(database.url, log));
     try {
       await waitForReady(log, options.workers);
+      // Workers are long-lived; measure them warm (JIT-compiled, connections open), not in their first seconds.
+      const warmupStarted = performance.now();
+      await runToCompletion(await recipeOn(`${name} warm-up`, warmupSim.url, options.concurrency), warmupCorpus);
+      console.log(`  (warm-up: ${WARMUP_TEXTS} texts in ${((performance.now() - warmupStarted) / 1000).toFixed(1)} s, not counted)`);
       const cpuBefore = workers.map((worker) => cpuSeconds(worker.pid));
       const started = performance.now();
       // How busy the endpoint was: the simulator's in-flight count, sampled every 20 ms.
       const inFlightSamples: number[] = [];
       const sampler = setInterval(() => inFlightSamples.push(sim.stats.inFlight), 20);
-      const { runId, itemsTotal } = await createRun({ recipeVersionId, selection: { corpusIds: [options.corpusId] } }, null, { boss });
-      for (;;) {
-        const run = await db().run.findUniqueOrThrow({ where: { id: runId }, select: { status: true } });
-        if (run.status === 'COMPLETED') break;
-        if (run.status !== 'RUNNING') throw new Error(`run ${runId} is ${run.status}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const { runId, itemsTotal } = await runToCompletion(recipeVersionId, options.corpusId);
       const seconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
       if (process.env.BENCH_TIMELINE) {
@@ -163,6 +178,7 @@ async function main(): Promise<void> {
     } finally {
       await stopWorkers(workers);
       await sim.close();
+      await warmupSim.close();
     }
   }
 
