@@ -62,7 +62,10 @@ export default async function CorporaPage() {
       <div className="space-y-6">
         <Card title="Corpora">
           {corpora.length === 0 ? (
-            <p className="text-sm text-slate-500">No corpus yet.</p>
+            <div className="flex items-center gap-3">
+              <p className="text-sm text-slate-500">No corpus yet.</p>
+              {canWrite && <LoadSampleButton />}
+            </div>
           ) : (
             <div className="overflow-x-auto">
               <table className="w-full text-left text-sm">
