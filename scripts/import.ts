@@ -109,19 +109,19 @@ async function main(): Promise<number> {
 
   const database = await connect();
   process.env.DATABASE_URL = database.url;
-  const { db, disconnectDb } = await import('@/lib/db/client');
+  // The job layer only: it talks to Postgres through the driver, so this process never loads the ORM.
   const { importConfigSchema } = await import('@/lib/importers/jobs/config');
   const { beginImport, cancelImport, createImport, resumeImport } = await import('@/lib/importers/jobs/lifecycle');
-  const { runImport } = await import('@/lib/importers/jobs/runner');
+  const { importCounters, runImport } = await import('@/lib/importers/jobs/runner');
   const { closeImportPool } = await import('@/lib/importers/jobs/pg');
-  const { listRowErrors } = await import('@/lib/importers/jobs/queries');
+  const { corpusIdsNamed, findActiveUserByEmail, firstRowErrors } = await import('@/lib/importers/jobs/cli');
   const { previewFile, ImportFileError, importFormats, pairShapeNames, csvDelimiters } = await import('@/lib/importers');
   console.log(`Database: ${database.how}`);
 
   let actor: { id: string; email: string } | null = null;
   if (values.user) {
-    const user = await db().user.findUnique({ where: { email: values.user }, select: { id: true, email: true } });
-    if (!user) fail(`no user with the email ${values.user}`);
+    const user = await findActiveUserByEmail(values.user);
+    if (!user) fail(`no active user with the email ${values.user}`);
     actor = user;
   }
 
@@ -180,9 +180,9 @@ async function main(): Promise<number> {
         if (values['corpus-id']) target = { mode: 'existing', corpusId: values['corpus-id'] };
         else {
           const name = values.corpus ?? baseName;
-          const sameName = await db().corpus.findMany({ where: { name }, select: { id: true } });
+          const sameName = await corpusIdsNamed(name);
           if (sameName.length > 1) fail(`${sameName.length} corpora are named "${name}"; pass --corpus-id`);
-          target = sameName.length === 1 ? { mode: 'existing', corpusId: sameName[0].id } : { mode: 'new', name, description: values.description ?? null };
+          target = sameName.length === 1 ? { mode: 'existing', corpusId: sameName[0] } : { mode: 'new', name, description: values.description ?? null };
         }
         const mapping = {
           textColumn,
@@ -232,7 +232,7 @@ async function main(): Promise<number> {
     },
   });
 
-  const record = await db().import.findUnique({ where: { id: importId } });
+  const record = await importCounters(importId);
   let exitCode = 1;
   if (outcome.status === 'COMPLETED') {
     exitCode = 0;
@@ -243,12 +243,11 @@ async function main(): Promise<number> {
     console.error(`\n${outcome.status}: ${outcome.error}`);
   }
   if (record && record.errorCount > 0) {
-    const { errors } = await listRowErrors(importId, { limit: 10 });
+    const errors = await firstRowErrors(importId, 10);
     console.log(`Report (first ${errors.length} of ${count(record.errorCount)}; all of it in the app, Corpora → imports):`);
     for (const error of errors) console.log(`  line ${error.line}${error.column ? `, column "${error.column}"` : ''}: ${error.reason}`);
   }
   await closeImportPool();
-  await disconnectDb();
   await database.stop();
   return exitCode;
 }

@@ -1,7 +1,7 @@
 // `npm run bench:import [-- --rows 1000000 --writers 2]`: generates a JSONL corpus, imports it
 // into a fresh embedded Postgres through the same runner the app and the CLI use, and prints
 // rows/s and the peak RSS of this process. Ends with one JSON line.
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { startEmbeddedPostgres } from '@/lib/db/embedded';
 
 const { values } = parseArgs({
   options: {
+    generate: { type: 'string' },
     rows: { type: 'string', default: '1000000' },
     writers: { type: 'string', default: '2' },
     'batch-rows': { type: 'string', default: '2000' },
@@ -27,6 +28,7 @@ let peakSampledRss = 0;
 const sampler = setInterval(() => {
   peakSampledRss = Math.max(peakSampledRss, process.memoryUsage().rss);
 }, 50);
+sampler.unref();
 
 function peakRssMb(): number {
   // VmHWM is the kernel's own high-water mark of this process; the sampler is the fallback.
@@ -76,13 +78,62 @@ async function writeCorpus(file: string, rows: number): Promise<void> {
   await once(out, 'finish');
 }
 
+/** CPU seconds (user + system) of a process, plus those of its exited children it waited for. */
+function cpuSeconds(pid: number): { own: number; children: number } {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const tick = 100;
+    return { own: (Number(fields[11]) + Number(fields[12])) / tick, children: (Number(fields[13]) + Number(fields[14])) / tick };
+  } catch {
+    return { own: 0, children: 0 };
+  }
+}
+
+function childPids(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (ppid === parent) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** All CPU the embedded Postgres used so far: the postmaster, its live children and the exited ones. */
+function postgresCpuSeconds(): number {
+  const postmasters = childPids(process.pid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+    } catch {
+      return false;
+    }
+  });
+  let total = 0;
+  for (const postmaster of postmasters) {
+    const own = cpuSeconds(postmaster);
+    total += own.own + own.children;
+    for (const child of childPids(postmaster)) total += cpuSeconds(child).own;
+  }
+  return total;
+}
+
 async function main(): Promise<void> {
+  if (values.generate) {
+    await writeCorpus(values.generate, rowCount);
+    return;
+  }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-import-'));
   const { chmod } = await import('node:fs/promises');
   await chmod(dir, 0o755);
   const file = path.join(dir, 'corpus.jsonl');
   console.log(`Generating ${rowCount.toLocaleString('en-US')} rows…`);
-  await writeCorpus(file, rowCount);
+  // In a child process: generating is not importing, and its garbage would count towards this process's peak RSS.
+  const generated = spawnSync(process.execPath, ['--import', 'tsx', 'tests/bench/import.ts', '--generate', file, '--rows', String(rowCount)], { stdio: 'inherit' });
+  if (generated.status !== 0) throw new Error('generating the file failed');
   const fileBytes = (await stat(file)).size;
   console.log(`  ${(fileBytes / 1024 / 1024).toFixed(1)} MB of JSONL`);
 
@@ -98,10 +149,9 @@ async function main(): Promise<void> {
     if (migrate.status !== 0) throw new Error('migrations failed');
     process.env.DATABASE_URL = database.url;
     const { createImport, beginImport } = await import('@/lib/importers/jobs/lifecycle');
-    const { runImport } = await import('@/lib/importers/jobs/runner');
+    const { importCounters, runImport } = await import('@/lib/importers/jobs/runner');
     const { importConfigSchema } = await import('@/lib/importers/jobs/config');
-    const { db, disconnectDb } = await import('@/lib/db/client');
-    const { closeImportPool } = await import('@/lib/importers/jobs/pg');
+    const { closeImportPool, importPool, queryRows } = await import('@/lib/importers/jobs/pg');
 
     console.log(`  rss before import ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
     const { id } = await createImport({ filePath: file, fileName: 'corpus.jsonl', fileBytes, ownsFile: false, createdById: null });
@@ -111,8 +161,10 @@ async function main(): Promise<void> {
       mapping: { textColumn: 'text', topic: { kind: 'column', column: 'topic' }, idColumn: 'id' },
     });
     const { token } = await beginImport(id, config, null);
+    console.log(`  rss after creating the import ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
 
     console.log(`Importing (writers: ${writers}, batch: ${batchRows} rows)…`);
+    const cpuBefore = { node: process.cpuUsage(), postgres: postgresCpuSeconds() };
     const started = performance.now();
     let lastPrint = 0;
     let checkEnded: number | null = null;
@@ -131,11 +183,13 @@ async function main(): Promise<void> {
       },
     });
     const seconds = (performance.now() - started) / 1000;
+    const nodeCpu = process.cpuUsage(cpuBefore.node);
+    const nodeCpuSeconds = (nodeCpu.user + nodeCpu.system) / 1e6;
+    const postgresCpu = postgresCpuSeconds() - cpuBefore.postgres;
     if (outcome.status !== 'COMPLETED') throw new Error(`import ended ${outcome.status}: ${'error' in outcome ? outcome.error : ''}`);
 
-    const stored = await db().sourceText.count();
-    const record = await db().import.findUniqueOrThrow({ where: { id } });
-    await disconnectDb();
+    const [{ count: stored }] = await queryRows<{ count: number }>(importPool(), `SELECT count(*)::int AS count FROM "SourceText"`);
+    const record = (await importCounters(id))!;
     await closeImportPool();
     const rowsPerSecond = rowCount / seconds;
     const checkSeconds = checkEnded === null ? 0 : (checkEnded - started) / 1000;
@@ -144,6 +198,8 @@ async function main(): Promise<void> {
     console.log(`Time:                 ${seconds.toFixed(1)} s (check pass ${checkSeconds.toFixed(1)} s, inserts ${(seconds - checkSeconds).toFixed(1)} s)`);
     console.log(`Throughput:           ${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s (whole import, both passes)`);
     console.log(`Peak RSS (this process, VmHWM): ${peakRssMb().toFixed(0)} MB`);
+    console.log(`CPU used: importer ${nodeCpuSeconds.toFixed(1)} s, Postgres ${postgresCpu.toFixed(1)} s → ${Math.round(rowCount / (nodeCpuSeconds + postgresCpu)).toLocaleString('en-US')} rows per CPU-second`);
+    console.log(`  (the wall-clock figure depends on how much of the 2 cores this process got; other work was running)`);
     console.log(`Machine: ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`);
     if (stored + record.duplicates !== rowCount) throw new Error(`stored + duplicates = ${stored + record.duplicates}, expected ${rowCount}`);
     clearInterval(sampler);

@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { access, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
-import { db, type Prisma } from '@/lib/db/client';
+import type { AuditActor } from '@/lib/audit-log/record';
 import { UserFacingError } from '@/lib/errors';
 
 import { formatFromFileName } from '../detect';
 import { uploadsDir } from '../uploads';
-import { importKindOf, importOptionsSchema, importStateSchema, parseImportOptions, type ImportConfig, type ImportOptions } from './config';
+import { importKindOf, importOptionsSchema, importStateSchema, parseImportOptions, type ImportConfig } from './config';
+import { execute, importPool, queryRows, withTransaction, type PgClient } from './pg';
 import { rollbackImportRows, runImport, type RunOptions, type RunOutcome } from './runner';
-import { utcNowSql } from './targets';
+import { newRowId, utcNowSql } from './targets';
 
 /** A RUNNING import whose heartbeat is older than this is taken for dead (the runner beats every 2 s). */
 export const staleHeartbeatSeconds = 30;
@@ -30,25 +30,35 @@ type LockedImport = {
   stale: boolean;
 };
 
-async function lockImport(tx: Prisma.TransactionClient, importId: string): Promise<LockedImport> {
-  const rows = await tx.$queryRawUnsafe<LockedImport[]>(
+async function lockImport(tx: PgClient, importId: string): Promise<LockedImport> {
+  const rows = await queryRows<LockedImport>(
+    tx,
     `SELECT id, status::text AS status, "fileName", "filePath", "corpusId", "datasetId", "rowsRead", "rowsInserted", options,
        ("heartbeatAt" IS NULL OR "heartbeatAt" < ${utcNowSql} - make_interval(secs => $2)) AS stale
      FROM "Import" WHERE id = $1 FOR UPDATE`,
-    importId,
-    staleHeartbeatSeconds,
+    [importId, staleHeartbeatSeconds],
   );
   if (rows.length === 0) throw new UserFacingError('This import no longer exists.');
   return rows[0];
 }
 
-function toJson(options: ImportOptions): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(options)) as Prisma.InputJsonValue;
+/**
+ * The job layer's audit entries, written in its own transactions. Same row as `recordAudit`
+ * writes; the job layer stays on the driver so that an import process never loads the ORM.
+ */
+async function audit(tx: PgClient, entry: { actor: AuditActor; action: string; targetId: string; before?: unknown; after?: unknown }): Promise<void> {
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  await execute(
+    tx,
+    `INSERT INTO "AuditLog" (id, "actorId", "actorEmail", action, "targetType", "targetId", before, after, "createdAt")
+     VALUES ($1, $2, $3, $4, 'Import', $5, $6::jsonb, $7::jsonb, ${utcNowSql})`,
+    [newRowId(), entry.actor?.id ?? null, entry.actor?.email ?? null, entry.action, entry.targetId, json(entry.before), json(entry.after)],
+  );
 }
 
 /** One import at a time per corpus: two runners inserting the same texts would wait on each other. */
-async function assertCorpusIdle(tx: Prisma.TransactionClient, corpusId: string, exceptImportId: string): Promise<void> {
-  const running = await tx.import.findFirst({ where: { corpusId, status: 'RUNNING', id: { not: exceptImportId } }, select: { fileName: true } });
+async function assertCorpusIdle(tx: PgClient, corpusId: string, exceptImportId: string): Promise<void> {
+  const [running] = await queryRows<{ fileName: string }>(tx, `SELECT "fileName" FROM "Import" WHERE "corpusId" = $1 AND status = 'RUNNING' AND id <> $2 LIMIT 1`, [corpusId, exceptImportId]);
   if (running) throw new UserFacingError(`Another import into this corpus is running (${running.fileName}); wait for it or cancel it first.`);
 }
 
@@ -61,24 +71,19 @@ export async function createImport(input: {
   createdById: string | null;
 }): Promise<{ id: string }> {
   const state = importStateSchema.parse({ ownsFile: input.ownsFile });
-  return db().import.create({
-    data: {
-      kind: 'CORPUS',
-      status: 'PENDING',
-      fileName: input.fileName,
-      filePath: input.filePath,
-      fileBytes: BigInt(input.fileBytes),
-      format: formatFromFileName(input.fileName) ?? 'unknown',
-      options: toJson({ config: null, state }),
-      createdById: input.createdById,
-    },
-    select: { id: true },
-  });
+  const id = newRowId();
+  await execute(
+    importPool(),
+    `INSERT INTO "Import" (id, kind, status, "fileName", "filePath", "fileBytes", format, options, "createdById", "createdAt")
+     VALUES ($1, 'CORPUS', 'PENDING', $2, $3, $4, $5, $6::jsonb, $7, ${utcNowSql})`,
+    [id, input.fileName, input.filePath, input.fileBytes, formatFromFileName(input.fileName) ?? 'unknown', JSON.stringify({ config: null, state }), input.createdById],
+  );
+  return { id };
 }
 
 /** Settles the mapping and puts the import in RUNNING; returns the token its runner must present. */
 export async function beginImport(importId: string, config: ImportConfig, actor: AuditActor): Promise<{ token: string }> {
-  return db().$transaction(async (tx) => {
+  return withTransaction(async (tx) => {
     const record = await lockImport(tx, importId);
     if (record.status !== 'PENDING') throw new UserFacingError('This import has already been started.');
     const { state } = parseImportOptions(record.options);
@@ -86,7 +91,7 @@ export async function beginImport(importId: string, config: ImportConfig, actor:
     let corpusId: string | null = null;
     const target = config.target;
     if (target.mode === 'existing') {
-      const corpus = await tx.corpus.findUnique({ where: { id: target.corpusId }, select: { id: true, name: true } });
+      const [corpus] = await queryRows<{ id: string; name: string }>(tx, `SELECT id, name FROM "Corpus" WHERE id = $1 FOR KEY SHARE`, [target.corpusId]);
       if (!corpus) throw new UserFacingError('The corpus to import into no longer exists.');
       await assertCorpusIdle(tx, corpus.id, importId);
       targetName = corpus.name;
@@ -96,28 +101,25 @@ export async function beginImport(importId: string, config: ImportConfig, actor:
     }
     const token = randomUUID();
     const options = importOptionsSchema.parse({ config, state: { ...state, phase: 'checking', runToken: token, targetName, rowsAtStart: 0, failureKind: null } });
-    const now = new Date();
-    await tx.import.update({
-      where: { id: importId },
-      data: { status: 'RUNNING', kind: importKindOf[config.kind], options: toJson(options), corpusId, startedAt: now, heartbeatAt: now, error: null },
-    });
-    await recordAudit(
-      {
-        actor,
-        action: 'import.start',
-        targetType: 'Import',
-        targetId: importId,
-        after: { fileName: record.fileName, kind: config.kind, target: config.target, mapping: config.mapping, onRowError: config.onRowError, maxTextLength: config.maxTextLength },
-      },
+    await execute(
       tx,
+      `UPDATE "Import" SET status = 'RUNNING', kind = $2::"ImportKind", options = $3::jsonb, "corpusId" = $4, "startedAt" = ${utcNowSql}, "heartbeatAt" = ${utcNowSql}, error = NULL
+       WHERE id = $1`,
+      [importId, importKindOf[config.kind], JSON.stringify(options), corpusId],
     );
+    await audit(tx, {
+      actor,
+      action: 'import.start',
+      targetId: importId,
+      after: { fileName: record.fileName, kind: config.kind, target: config.target, mapping: config.mapping, onRowError: config.onRowError, maxTextLength: config.maxTextLength },
+    });
     return { token };
   });
 }
 
 /** Continues a FAILED (interrupted) import after its last committed row. */
 export async function resumeImport(importId: string, actor: AuditActor): Promise<{ token: string }> {
-  return db().$transaction(async (tx) => {
+  return withTransaction(async (tx) => {
     const record = await lockImport(tx, importId);
     const { config, state } = parseImportOptions(record.options);
     if (record.status !== 'FAILED' || state.failureKind !== 'interrupted' || config === null) {
@@ -134,26 +136,26 @@ export async function resumeImport(importId: string, actor: AuditActor): Promise
       config,
       state: { ...state, phase: state.totalRecords === null ? 'checking' : 'importing', runToken: token, failureKind: null, rowsAtStart: record.rowsRead },
     });
-    const now = new Date();
-    await tx.import.update({
-      where: { id: importId },
-      data: { status: 'RUNNING', options: toJson(options), startedAt: now, heartbeatAt: now, finishedAt: null, error: null },
-    });
-    await recordAudit({ actor, action: 'import.resume', targetType: 'Import', targetId: importId, before: { rowsRead: record.rowsRead } }, tx);
+    await execute(
+      tx,
+      `UPDATE "Import" SET status = 'RUNNING', options = $2::jsonb, "startedAt" = ${utcNowSql}, "heartbeatAt" = ${utcNowSql}, "finishedAt" = NULL, error = NULL WHERE id = $1`,
+      [importId, JSON.stringify(options)],
+    );
+    await audit(tx, { actor, action: 'import.resume', targetId: importId, before: { rowsRead: record.rowsRead } });
     return { token };
   });
 }
 
 /** Stops a running import; its runner removes what it stored (nothing stays of a cancelled import). */
 export async function cancelImport(importId: string, actor: AuditActor): Promise<void> {
-  const outcome = await db().$transaction(async (tx) => {
+  const outcome = await withTransaction(async (tx) => {
     const record = await lockImport(tx, importId);
     if (record.status !== 'PENDING' && record.status !== 'RUNNING') throw new UserFacingError('Only a pending or running import can be cancelled.');
-    await tx.import.update({
-      where: { id: importId },
-      data: { status: 'CANCELLED', finishedAt: new Date(), error: `Cancelled by ${actor?.email ?? 'the command line'}; nothing was stored.` },
-    });
-    await recordAudit({ actor, action: 'import.cancel', targetType: 'Import', targetId: importId, before: { status: record.status, rowsInserted: record.rowsInserted } }, tx);
+    await execute(tx, `UPDATE "Import" SET status = 'CANCELLED', "finishedAt" = ${utcNowSql}, error = $2 WHERE id = $1`, [
+      importId,
+      `Cancelled by ${actor?.email ?? 'the command line'}; nothing was stored.`,
+    ]);
+    await audit(tx, { actor, action: 'import.cancel', targetId: importId, before: { status: record.status, rowsInserted: record.rowsInserted } });
     return { record, state: parseImportOptions(record.options).state };
   });
   // No runner will clean up after a pending import, nor after one whose runner is gone.
@@ -163,24 +165,20 @@ export async function cancelImport(importId: string, actor: AuditActor): Promise
 
 /** Removes an import that is not running, with the rows it stored and its report. */
 export async function deleteImport(importId: string, actor: AuditActor): Promise<void> {
-  const record = await db().$transaction(async (tx) => {
+  const record = await withTransaction(async (tx) => {
     const locked = await lockImport(tx, importId);
     if (locked.status === 'RUNNING') throw new UserFacingError('This import is running; cancel it first.');
     return locked;
   });
   const removedRows = await rollbackImportRows(importId);
-  await db().$transaction(async (tx) => {
-    await tx.import.deleteMany({ where: { id: importId } });
-    await recordAudit(
-      {
-        actor,
-        action: 'import.delete',
-        targetType: 'Import',
-        targetId: importId,
-        before: { fileName: record.fileName, status: record.status, corpusId: record.corpusId, datasetId: record.datasetId, rowsRemoved: removedRows },
-      },
-      tx,
-    );
+  await withTransaction(async (tx) => {
+    await execute(tx, `DELETE FROM "Import" WHERE id = $1`, [importId]);
+    await audit(tx, {
+      actor,
+      action: 'import.delete',
+      targetId: importId,
+      before: { fileName: record.fileName, status: record.status, corpusId: record.corpusId, datasetId: record.datasetId, rowsRemoved: removedRows },
+    });
   });
   if (parseImportOptions(record.options).state.ownsFile) await rm(record.filePath, { force: true });
 }
@@ -203,10 +201,11 @@ async function removeOrphanUploads(): Promise<number> {
     if (info?.isFile() && info.mtimeMs < hourAgo) old.push(file);
   }
   if (old.length === 0) return 0;
-  const needed = await db().import.findMany({
-    where: { filePath: { in: old }, status: { in: ['PENDING', 'RUNNING', 'FAILED'] } },
-    select: { filePath: true },
-  });
+  const needed = await queryRows<{ filePath: string }>(
+    importPool(),
+    `SELECT "filePath" FROM "Import" WHERE "filePath" = ANY($1::text[]) AND status IN ('PENDING', 'RUNNING', 'FAILED')`,
+    [old],
+  );
   const keep = new Set(needed.map((row) => row.filePath));
   const orphans = old.filter((file) => !keep.has(file));
   for (const file of orphans) await rm(file, { force: true }).catch(() => undefined);
@@ -220,23 +219,26 @@ async function removeOrphanUploads(): Promise<number> {
  */
 export async function markInterruptedImports(options: { staleAfterSeconds?: number } = {}): Promise<SweepResult> {
   const stale = options.staleAfterSeconds ?? staleHeartbeatSeconds;
-  const interrupted = await db().$queryRawUnsafe<{ id: string }[]>(
+  const interrupted = await queryRows<{ id: string }>(
+    importPool(),
     `UPDATE "Import" SET status = 'FAILED', "finishedAt" = ${utcNowSql},
        error = 'Interrupted: the process running this import stopped (crash, restart or kill) before it finished. Resume it to continue after the last saved row, or delete it.',
        options = jsonb_set(jsonb_set(options, '{state,failureKind}', '"interrupted"'), '{state,runToken}', 'null')
      WHERE status = 'RUNNING' AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${utcNowSql} - make_interval(secs => $1))
      RETURNING id`,
-    stale,
+    [stale],
   );
-  const leftovers = await db().$queryRawUnsafe<{ id: string }[]>(
+  const leftovers = await queryRows<{ id: string }>(
+    importPool(),
     `SELECT id FROM "Import" WHERE status = 'CANCELLED' AND "rowsInserted" > 0
        AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${utcNowSql} - make_interval(secs => $1))`,
-    stale,
+    [stale],
   );
   for (const { id } of leftovers) await rollbackImportRows(id);
-  const abandoned = await db().$queryRawUnsafe<{ id: string; filePath: string; options: unknown }[]>(
+  const abandoned = await queryRows<{ id: string; filePath: string; options: unknown }>(
+    importPool(),
     `DELETE FROM "Import" WHERE status = 'PENDING' AND "createdAt" < ${utcNowSql} - make_interval(hours => $1) RETURNING id, "filePath", options`,
-    abandonedUploadHours,
+    [abandonedUploadHours],
   );
   for (const upload of abandoned) {
     if (parseImportOptions(upload.options).state.ownsFile) await rm(upload.filePath, { force: true }).catch(() => undefined);

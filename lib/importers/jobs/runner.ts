@@ -1,7 +1,5 @@
 import { rm } from 'node:fs/promises';
 
-import { db } from '@/lib/db/client';
-
 import { describeRowError, ImportFileError } from '../errors';
 import type { ImportLimits, ReadOptions, RowError } from '../types';
 import { parseImportOptions, type ImportConfig, type ImportPhase, type ImportState, type ImportTargetKind } from './config';
@@ -41,8 +39,6 @@ export type RunOutcome =
 
 const defaults = { batchRows: 2000, batchBytes: 4 * 1024 * 1024, writers: 2, heartbeatMs: 2000, limits: {} };
 const errorFlushSize = 1000;
-/** Generous: a batch can wait behind a long GIN index merge on a busy machine. */
-const transactionOptions = { maxWait: 60_000, timeout: 15 * 60_000 };
 
 type StopReason = 'cancelled' | 'lost';
 
@@ -153,18 +149,14 @@ class Job {
 
   /** Merges into `options.state` and runs `set` in the same guarded UPDATE; false when the attempt no longer owns the import. */
   async saveState(client: PgClient, patch: Partial<ImportState>, set = '', values: unknown[] = [], statuses = `'RUNNING'`): Promise<boolean> {
-    const statement = this.saveStateStatement(patch, set, values, statuses);
-    return (await execute(client, statement.sql, statement.values)) > 0;
-  }
-
-  /** The guarded UPDATE of `saveState`, for running inside a Prisma transaction. */
-  saveStateStatement(patch: Partial<ImportState>, set = '', values: unknown[] = [], statuses = `'RUNNING'`): { sql: string; values: unknown[] } {
     this.state = { ...this.state, ...patch };
-    return {
-      sql: `UPDATE "Import" SET options = jsonb_set(options, '{state}', COALESCE(options->'state', '{}'::jsonb) || $3::jsonb), "heartbeatAt" = ${utcNowSql}${set ? `, ${set}` : ''}
+    const updated = await execute(
+      client,
+      `UPDATE "Import" SET options = jsonb_set(options, '{state}', COALESCE(options->'state', '{}'::jsonb) || $3::jsonb), "heartbeatAt" = ${utcNowSql}${set ? `, ${set}` : ''}
        WHERE ${Job.owns} AND status IN (${statuses})`,
-      values: [this.id, this.token, JSON.stringify(patch), ...values],
-    };
+      [this.id, this.token, JSON.stringify(patch), ...values],
+    );
+    return updated > 0;
   }
 }
 
@@ -238,7 +230,7 @@ class OrderedWriter<R extends { line: number }> {
     const { job, target, targetId } = this;
     const counts = await withTransaction(async (tx) => {
       // Counters commit with the rows, so losing the last commits in a crash loses both together.
-      await tx.query(`SET LOCAL synchronous_commit = off`);
+      await tx.query(`SET LOCAL synchronous_commit = off${process.env.IMP_EXP ? '; ' + process.env.IMP_EXP : ''}`);
       const inserted = await target.insertRows(tx, job.id, targetId, rows, ids, keys);
       await predecessor;
       const counts = { inserted, duplicates: localDuplicates + rows.length - inserted };
@@ -375,15 +367,19 @@ async function ensureTarget<R extends { line: number }>(target: ImportTarget<R>,
   const column = importTargetColumn[kind];
   const existing = job.config.kind === 'corpus' && job.config.target.mode === 'existing' ? job.config.target.corpusId : job.record[column];
   if (existing !== null) {
-    const found = await target.findTarget(db(), existing);
+    const found = await target.findTarget(importPool(), existing);
     if (!found) throw new ImportFileError('UNSUPPORTED', `The ${target.noun} to import into no longer exists.`);
     return found.id;
   }
   // Created and linked in one transaction: a crash in between leaves no orphan corpus.
-  const created = await db().$transaction(async (tx) => {
+  const created = await withTransaction(async (tx) => {
     const made = await target.createTarget(tx, job.config, job.record.createdById);
-    const statement = job.saveStateStatement({ createdTarget: true, targetName: made.name }, `"${column}" = $4`, [made.id]);
-    return (await tx.$executeRawUnsafe(statement.sql, ...statement.values)) > 0 ? made : null;
+    const owned = await job.saveState(tx, { createdTarget: true, targetName: made.name }, `"${column}" = $4`, [made.id]);
+    if (!owned) throw new StopSignal('unknown');
+    return made;
+  }).catch((error: unknown) => {
+    if (error instanceof StopSignal) return null;
+    throw error;
   });
   if (created === null) throw new StopSignal(await job.stopReason());
   return created.id;
@@ -429,30 +425,24 @@ async function removeOwnedFile(job: Job): Promise<void> {
  * serialised on the import row, so the runner and the sweep can both call it.
  */
 export async function rollbackImportRows(importId: string): Promise<number> {
-  return db().$transaction(
-    async (tx) => {
-      const rows = await tx.$queryRawUnsafe<{ kind: string; corpusId: string | null; datasetId: string | null; options: unknown }[]>(
-        `SELECT kind::text AS kind, "corpusId", "datasetId", options FROM "Import" WHERE id = $1 FOR UPDATE`,
-        importId,
-      );
-      const record = rows[0];
-      if (!record) return 0;
-      const { config, state } = parseImportOptions(record.options);
-      if (!config) return 0;
-      const targetId = config.kind === 'corpus' ? record.corpusId : record.datasetId;
-      if (targetId === null) return 0;
-      const target: ImportTarget<{ line: number }> = importTargets[config.kind];
-      const deleted = await target.deleteImportedRows(tx, importId, targetId);
-      const removeTarget = state.createdTarget && !(await target.hasRows(tx, targetId));
-      await tx.$executeRawUnsafe(
-        `UPDATE "Import" SET "rowsInserted" = 0, "committedLine" = 0${removeTarget ? `, "${importTargetColumn[config.kind]}" = NULL` : ''} WHERE id = $1`,
-        importId,
-      );
-      if (removeTarget) await target.deleteTarget(tx, targetId);
-      return deleted;
-    },
-    transactionOptions,
-  );
+  return withTransaction(async (tx) => {
+    const [record] = await queryRows<{ corpusId: string | null; datasetId: string | null; options: unknown }>(
+      tx,
+      `SELECT "corpusId", "datasetId", options FROM "Import" WHERE id = $1 FOR UPDATE`,
+      [importId],
+    );
+    if (!record) return 0;
+    const { config, state } = parseImportOptions(record.options);
+    if (!config) return 0;
+    const targetId = config.kind === 'corpus' ? record.corpusId : record.datasetId;
+    if (targetId === null) return 0;
+    const target: ImportTarget<{ line: number }> = importTargets[config.kind];
+    const deleted = await target.deleteImportedRows(tx, importId, targetId);
+    const removeTarget = state.createdTarget && !(await target.hasRows(tx, targetId));
+    await execute(tx, `UPDATE "Import" SET "rowsInserted" = 0, "committedLine" = 0${removeTarget ? `, "${importTargetColumn[config.kind]}" = NULL` : ''} WHERE id = $1`, [importId]);
+    if (removeTarget) await target.deleteTarget(tx, targetId);
+    return deleted;
+  });
 }
 
 async function finishFailed(job: Job, kind: 'file' | 'rows' | 'interrupted', message: string): Promise<RunOutcome> {
@@ -517,29 +507,35 @@ const runByKind: Record<ImportTargetKind, (job: Job) => Promise<RunOutcome>> = {
  * Runs (or continues) an import that `beginImport`/`resumeImport` put in RUNNING with `token`.
  * Never throws for problems of the file or the database: the outcome is saved on the import row.
  */
+type ImportRow = ImportRecord & { status: string; options: unknown };
+
+/**
+ * Runs (or continues) an import that `beginImport`/`resumeImport` put in RUNNING with `token`.
+ * Never throws for problems of the file or the database: the outcome is saved on the import row.
+ */
 export async function runImport(importId: string, token: string, options: RunOptions = {}): Promise<RunOutcome> {
-  const record = await db().import.findUnique({ where: { id: importId } });
+  const [record] = await queryRows<ImportRow>(
+    importPool(),
+    `SELECT id, status::text AS status, options, "filePath", "fileBytes"::float8 AS "fileBytes", "committedLine", "rowsRead", "rowsInserted", duplicates,
+       "errorCount", "createdById", "corpusId", "datasetId"
+     FROM "Import" WHERE id = $1`,
+    [importId],
+  );
   if (!record || record.status !== 'RUNNING') return { status: 'LOST' };
   const { config, state } = parseImportOptions(record.options);
   if (config === null || state.runToken !== token) return { status: 'LOST' };
-  const job = new Job(
-    {
-      id: record.id,
-      filePath: record.filePath,
-      fileBytes: Number(record.fileBytes),
-      committedLine: record.committedLine,
-      rowsRead: record.rowsRead,
-      rowsInserted: record.rowsInserted,
-      duplicates: record.duplicates,
-      errorCount: record.errorCount,
-      createdById: record.createdById,
-      corpusId: record.corpusId,
-      datasetId: record.datasetId,
-    },
-    token,
-    config,
-    state,
-    { ...defaults, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) },
-  );
+  const job = new Job(record, token, config, state, { ...defaults, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) });
   return runByKind[config.kind](job);
+}
+
+export type ImportCounters = { status: string; rowsRead: number; rowsInserted: number; duplicates: number; errorCount: number; error: string | null };
+
+/** The counters of an import, without loading the ORM (for the command line). */
+export async function importCounters(importId: string): Promise<ImportCounters | null> {
+  const [row] = await queryRows<ImportCounters>(
+    importPool(),
+    `SELECT status::text AS status, "rowsRead", "rowsInserted", duplicates, "errorCount", error FROM "Import" WHERE id = $1`,
+    [importId],
+  );
+  return row ?? null;
 }

@@ -1,18 +1,13 @@
-import { createHash } from 'node:crypto';
-
-import type { Prisma } from '@/lib/db/client';
+import { createHash, randomBytes } from 'node:crypto';
 
 import { normaliseForDedup } from '../dedup';
 import { readPairRows, readSourceRows, type ImportRun } from '../read-rows';
 import type { PairRow, ReadOptions, RowError, SourceRow } from '../types';
 import type { ImportConfig, ImportTargetKind } from './config';
-import { execute, type PgClient } from './pg';
+import { execute, queryRows, type PgClient } from './pg';
 
 /** A source text without a topic still needs one (topics group the corpus and the pipeline). */
 export const defaultTopic = 'unlabelled';
-
-/** The Prisma client or a transaction, for the rare steps (create, find, roll back). */
-export type SqlClient = Prisma.TransactionClient;
 
 export type TargetRef = { id: string; name: string };
 export type InsertCounts = { inserted: number; duplicates: number };
@@ -25,8 +20,8 @@ export interface ImportTarget<R extends { line: number }> {
   read(config: ImportConfig, filePath: string, options: ReadOptions): ImportRun<{ row: R } | { error: RowError }>;
   /** Approximate bytes a row holds in memory, to bound a batch. */
   rowBytes(row: R): number;
-  createTarget(client: SqlClient, config: ImportConfig, createdById: string | null): Promise<TargetRef>;
-  findTarget(client: SqlClient, id: string): Promise<TargetRef | null>;
+  createTarget(client: PgClient, config: ImportConfig, createdById: string | null): Promise<TargetRef>;
+  findTarget(client: PgClient, id: string): Promise<TargetRef | null>;
   /** The key exact duplicates share, or null when the target keeps duplicates. */
   dedupKey(row: R): string | null;
   /** Inserts one batch (`ids[i]` and `keys[i]` belong to `rows[i]`); rows whose key is already stored are skipped. Returns the rows inserted. */
@@ -34,12 +29,18 @@ export interface ImportTarget<R extends { line: number }> {
   /** Adds a committed batch to the target's counters (separate from the insert: see the runner's commit order). */
   addCounts(client: PgClient, targetId: string, counts: InsertCounts): Promise<void>;
   /** Removes what this import stored, adjusting the counters; returns the number of rows removed. */
-  deleteImportedRows(client: SqlClient, importId: string, targetId: string): Promise<number>;
-  hasRows(client: SqlClient, targetId: string): Promise<boolean>;
-  deleteTarget(client: SqlClient, targetId: string): Promise<void>;
+  deleteImportedRows(client: PgClient, importId: string, targetId: string): Promise<number>;
+  hasRows(client: PgClient, targetId: string): Promise<boolean>;
+  deleteTarget(client: PgClient, targetId: string): Promise<void>;
 }
 
 const utcNow = `(now() AT TIME ZONE 'UTC')`;
+
+/** A cuid-shaped id ("c" + 24 lowercase alphanumerics), like Prisma's default for these tables. */
+export function newRowId(): string {
+  const random = BigInt(`0x${randomBytes(12).toString('hex')}`).toString(36);
+  return `c${Date.now().toString(36)}${random}`.slice(0, 25).padEnd(25, '0');
+}
 
 export function dedupHash(text: string): string {
   return createHash('sha256').update(normaliseForDedup(text)).digest('hex');
@@ -65,12 +66,15 @@ const corpusTarget: ImportTarget<SourceRow> = {
   async createTarget(client, config, createdById) {
     const corpus = configOf(config, 'corpus');
     if (corpus.target.mode !== 'new') throw new Error('an existing corpus is not created');
-    return client.corpus.create({
-      data: { name: corpus.target.name, description: corpus.target.description, createdById },
-      select: { id: true, name: true },
-    });
+    const id = newRowId();
+    await execute(
+      client,
+      `INSERT INTO "Corpus" (id, name, description, "createdById", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, ${utcNow}, ${utcNow})`,
+      [id, corpus.target.name, corpus.target.description, createdById],
+    );
+    return { id, name: corpus.target.name };
   },
-  findTarget: (client, id) => client.corpus.findUnique({ where: { id }, select: { id: true, name: true } }),
+  findTarget: async (client, id) => (await queryRows<TargetRef>(client, `SELECT id, name FROM "Corpus" WHERE id = $1`, [id]))[0] ?? null,
   dedupKey: (row) => dedupHash(row.text),
   async insertRows(client, importId, corpusId, rows, ids, keys) {
     if (rows.length === 0) return 0;
@@ -105,19 +109,15 @@ const corpusTarget: ImportTarget<SourceRow> = {
     );
   },
   async deleteImportedRows(client, importId, corpusId) {
-    const deleted = await client.$executeRawUnsafe(`DELETE FROM "SourceText" WHERE "corpusId" = $1 AND "importId" = $2`, corpusId, importId);
-    await client.$executeRawUnsafe(
-      `UPDATE "Corpus" SET "itemCount" = GREATEST(0, "itemCount" - $2), "updatedAt" = ${utcNow} WHERE id = $1`,
-      corpusId,
-      deleted,
-    );
+    const deleted = await execute(client, `DELETE FROM "SourceText" WHERE "corpusId" = $1 AND "importId" = $2`, [corpusId, importId]);
+    await execute(client, `UPDATE "Corpus" SET "itemCount" = GREATEST(0, "itemCount" - $2), "updatedAt" = ${utcNow} WHERE id = $1`, [corpusId, deleted]);
     return deleted;
   },
   async hasRows(client, corpusId) {
-    return (await client.sourceText.findFirst({ where: { corpusId }, select: { id: true } })) !== null;
+    return (await queryRows(client, `SELECT 1 AS found FROM "SourceText" WHERE "corpusId" = $1 LIMIT 1`, [corpusId])).length > 0;
   },
   async deleteTarget(client, corpusId) {
-    await client.corpus.deleteMany({ where: { id: corpusId } });
+    await execute(client, `DELETE FROM "Corpus" WHERE id = $1`, [corpusId]);
   },
 };
 
@@ -130,12 +130,15 @@ const datasetTarget: ImportTarget<PairRow> = {
   rowBytes: (row) => (row.instruction.length + (row.chosen?.length ?? 0) + (row.rejected?.length ?? 0)) * 2 + 200,
   async createTarget(client, config, createdById) {
     const dataset = configOf(config, 'dataset');
-    return client.preferenceDataset.create({
-      data: { name: dataset.target.name, description: dataset.target.description, createdById },
-      select: { id: true, name: true },
-    });
+    const id = newRowId();
+    await execute(
+      client,
+      `INSERT INTO "PreferenceDataset" (id, name, description, "createdById", "createdAt") VALUES ($1, $2, $3, $4, ${utcNow})`,
+      [id, dataset.target.name, dataset.target.description, createdById],
+    );
+    return { id, name: dataset.target.name };
   },
-  findTarget: (client, id) => client.preferenceDataset.findUnique({ where: { id }, select: { id: true, name: true } }),
+  findTarget: async (client, id) => (await queryRows<TargetRef>(client, `SELECT id, name FROM "PreferenceDataset" WHERE id = $1`, [id]))[0] ?? null,
   dedupKey: () => null,
   async insertRows(client, _importId, datasetId, rows, ids) {
     if (rows.length === 0) return 0;
@@ -171,15 +174,15 @@ const datasetTarget: ImportTarget<PairRow> = {
   },
   async deleteImportedRows(client, _importId, datasetId) {
     // A dataset holds the pairs of exactly one import.
-    const deleted = await client.$executeRawUnsafe(`DELETE FROM "Pair" WHERE "datasetId" = $1 AND origin = 'IMPORTED'::"PairOrigin"`, datasetId);
-    await client.$executeRawUnsafe(`UPDATE "PreferenceDataset" SET "pairCount" = GREATEST(0, "pairCount" - $2) WHERE id = $1`, datasetId, deleted);
+    const deleted = await execute(client, `DELETE FROM "Pair" WHERE "datasetId" = $1 AND origin = 'IMPORTED'::"PairOrigin"`, [datasetId]);
+    await execute(client, `UPDATE "PreferenceDataset" SET "pairCount" = GREATEST(0, "pairCount" - $2) WHERE id = $1`, [datasetId, deleted]);
     return deleted;
   },
   async hasRows(client, datasetId) {
-    return (await client.pair.findFirst({ where: { datasetId }, select: { id: true } })) !== null;
+    return (await queryRows(client, `SELECT 1 AS found FROM "Pair" WHERE "datasetId" = $1 LIMIT 1`, [datasetId])).length > 0;
   },
   async deleteTarget(client, datasetId) {
-    await client.preferenceDataset.deleteMany({ where: { id: datasetId } });
+    await execute(client, `DELETE FROM "PreferenceDataset" WHERE id = $1`, [datasetId]);
   },
 };
 
