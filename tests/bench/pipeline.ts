@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       await waitForReady(log, options.workers);
       // Workers are long-lived; measure them warm (JIT-compiled, connections open), not in their first seconds.
       const warmupStarted = performance.now();
-      await runToCompletion(await recipeOn(`${name} warm-up`, warmupSim.url, options.concurrency), warmupCorpus);
+      await runToCompletion(await recipeOn(`${name} warm-up`, warmupSim.url, CONCURRENCY), warmupCorpus);
       console.log(`  (warm-up: ${WARMUP_TEXTS} texts in ${((performance.now() - warmupStarted) / 1000).toFixed(1)} s, not counted)`);
       const cpuBefore = workers.map((worker) => cpuSeconds(worker.pid));
       const started = performance.now();
