@@ -188,12 +188,13 @@ export function ReviewWorkspace({ view, options, permissions, blurHarmful }: { v
         {list.error.message}
       </p>
     );
-  else if (rows.length === 0)
+  else if (rows.length === 0 && !list.hasNextPage)
     body = listKey ? (
       <EmptyState title="No pairs match these filters">Change or clear the filters above.</EmptyState>
     ) : (
       <EmptyState title="Nothing to review yet">Pairs appear here once a run finishes or a preference dataset is imported.</EmptyState>
     );
+  else if (rows.length === 0) body = null;
   else if (view === 'pairs')
     body = (
       <ol className="space-y-2" aria-label="Pairs">
@@ -263,6 +264,11 @@ export function ReviewWorkspace({ view, options, permissions, blurHarmful }: { v
       <div className={`grid gap-4 ${openPairId ? 'xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]' : ''}`}>
         <div className="min-w-0">
           {body}
+          {list.data?.pages[list.data.pages.length - 1]?.partial && (
+            <p className="mt-3 text-center text-xs text-slate-500" data-testid="partial-page">
+              These filters match few pairs spread over many; the search stopped early to stay fast. Load more to search further back.
+            </p>
+          )}
           {list.hasNextPage && (
             <div className="mt-3 text-center">
               <Button type="button" variant="secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>

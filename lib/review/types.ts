@@ -37,7 +37,11 @@ export type PairListRow = {
   simulated: boolean;
 };
 
-export type PairPage = { rows: PairListRow[]; nextCursor: string | null };
+/**
+ * `partial`: the scan stopped at its time budget before it filled the page (filters that match
+ * few pairs spread over many); `nextCursor` continues from where it stopped.
+ */
+export type PairPage = { rows: PairListRow[]; nextCursor: string | null; partial: boolean };
 
 export type StageResultView = {
   stage: StageName;

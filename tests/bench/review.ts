@@ -54,16 +54,19 @@ function seededRandom(seed: number): () => number {
 }
 
 const COMMON = 'the and that with this from they have what when your about would there their people which because should really think never every going other where those being after could'.split(' ');
+const ONSETS = 'b bl br c ch cl cr d dr f fl fr g gl gr h j k l m n p ph pl pr qu r s sc sh sk sl sm sn sp st str sw t th tr tw v w wh y z'.split(' ');
+const NUCLEI = 'a e i o u ai ea ee oo ou ie oa au'.split(' ');
+const CODAS = ['', '', '', 'n', 'r', 's', 't', 'nd', 'nt', 'st', 'ck', 'ng', 'rt', 'll', 'sh', 'th', 'm', 'p', 'ft', 'ld', 'x', 'rk'];
 
+/** English-like words (onset, vowel, coda syllables), so trigrams are about as selective as in real text. */
 function vocabulary(random: () => number, size: number): string[] {
-  const consonants = 'bcdfghjklmnprstvwz';
-  const vowels = 'aeiou';
+  const pick = (list: string[]) => list[Math.floor(random() * list.length)];
   const words = new Set(COMMON);
   while (words.size < size) {
-    const syllables = 2 + Math.floor(random() * 3);
+    const syllables = 1 + Math.floor(random() * 3);
     let word = '';
-    for (let s = 0; s < syllables; s++) word += consonants[Math.floor(random() * consonants.length)] + vowels[Math.floor(random() * vowels.length)];
-    words.add(word);
+    for (let s = 0; s < syllables; s++) word += pick(ONSETS) + pick(NUCLEI) + pick(CODAS);
+    if (word.length >= 4) words.add(word);
   }
   return [...words];
 }
@@ -88,7 +91,7 @@ function zipfSampler(size: number, random: () => number): () => number {
 
 function sentences(count: number): { words: string[]; list: string[] } {
   const random = seededRandom(20240611);
-  const words = vocabulary(random, 6000);
+  const words = vocabulary(random, 20_000);
   const pick = zipfSampler(words.length, random);
   const list: string[] = [];
   for (let i = 0; i < count; i++) {
