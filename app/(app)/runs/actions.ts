@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { authorizedAction } from '@/lib/actions/authorized-action';
 import { budgetInputSchema, cancelRun, createRun, createRunInputSchema, pauseRun, resumeRun, retryFailedItems } from '@/lib/pipeline/runs';
-import { ensureSampleCorpus } from '@/lib/pipeline/sample-corpus';
+import { loadSampleCorpus } from '@/lib/importers/sample';
 
 const byId = z.object({ runId: z.string().min(1) });
 
@@ -46,7 +46,7 @@ export const retryFailedItemsAction = authorizedAction('runs:write', byId, async
 
 // The bundled 100-text sample corpus, so a new installation can try a run at once.
 export const loadSampleCorpusAction = authorizedAction('corpora:write', z.object({}), async (_input, user) => {
-  const result = await ensureSampleCorpus(user);
+  const result = await loadSampleCorpus(user);
   revalidatePath('/runs/new');
   revalidatePath('/corpora');
   return result;
