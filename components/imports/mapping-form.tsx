@@ -3,7 +3,7 @@
 import { usePathname, useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
-import { startImportAction } from '@/app/(app)/corpora/actions';
+import { cancelImportAction, startImportAction } from '@/app/(app)/corpora/actions';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';
@@ -185,6 +185,14 @@ export function MappingForm({ importId, fileName, preview, previewError, declare
     });
   }
 
+  function discard() {
+    startTransition(async () => {
+      const result = await cancelImportAction({ importId });
+      if (!result.ok) setError(result.error);
+      else router.push('/corpora');
+    });
+  }
+
   const fieldError = (...keys: string[]) => keys.flatMap((key) => fieldErrors[`config.${key}`] ?? []).join(' ') || undefined;
 
   return (
@@ -225,6 +233,11 @@ export function MappingForm({ importId, fileName, preview, previewError, declare
         </div>
       </Card>
 
+      {!preview && (
+        <Button type="button" variant="ghost" disabled={pending} onClick={discard}>
+          Discard this upload
+        </Button>
+      )}
       {preview && (
         <>
           <Card title="What the file holds">
@@ -359,9 +372,14 @@ export function MappingForm({ importId, fileName, preview, previewError, declare
               {error} {Object.entries(fieldErrors).map(([key, messages]) => `${key}: ${messages.join(' ')}`).join('; ')}
             </p>
           )}
-          <Button type="submit" disabled={pending || (kind === 'corpus' && targetMode === 'existing' && !existingId)}>
-            {pending ? 'Starting…' : 'Start import'}
-          </Button>
+          <div className="flex gap-2">
+            <Button type="submit" disabled={pending || (kind === 'corpus' && targetMode === 'existing' && !existingId)}>
+              {pending ? 'Starting…' : 'Start import'}
+            </Button>
+            <Button type="button" variant="ghost" disabled={pending} onClick={discard}>
+              Discard this upload
+            </Button>
+          </div>
         </>
       )}
     </form>
