@@ -2,6 +2,7 @@ import { db, Prisma } from '@/lib/db/client';
 import { likePattern, type AuditOutcomeName, type DecisionName, type FilterKey, type PairQuery, type VerdictName } from './filters';
 import type { PairListRow, PairOriginName, PairPage } from './types';
 import { runPagePlan, type PageSpec, type PlanOptions } from './page-plan';
+import { offeredFilterKeys } from './options';
 
 /** Characters of each text a list row carries; the detail panel loads the whole text. */
 export const LIST_CLIP = 320;
@@ -30,9 +31,9 @@ function searchCondition(query: PairQuery, indexable: boolean): Prisma.Sql | nul
 }
 
 /**
- * One SQL condition per offered filter. `indexed` ones are equalities on a column with a
- * (column, id) btree index: Postgres can walk or intersect those ranges in id order. The others
- * are tested on rows.
+ * One SQL condition per offered filter. `indexed` ones have an index Postgres can read for just
+ * a range of ids ((column, id) btrees): walk or intersect those ranges in id order. The others are
+ * tested on rows unless their index exists (see filtersAwaitingIndex).
  */
 const filterConditions: Record<Exclude<FilterKey, 'q'>, { indexed: boolean; sql: Condition }> = {
   run: { indexed: true, sql: (q) => (q.run ? Prisma.sql`p."runId" = ${q.run}` : null) },
@@ -59,11 +60,14 @@ const filterConditions: Record<Exclude<FilterKey, 'q'>, { indexed: boolean; sql:
   tag: { indexed: false, sql: (q) => (q.tag ? Prisma.sql`p."tags" @> ARRAY[${q.tag}]::text[]` : null) },
 };
 
-function conditionsOf(query: PairQuery, indexed: boolean): Prisma.Sql[] {
-  return Object.values(filterConditions)
-    .filter((filter) => filter.indexed === indexed)
-    .map((filter) => filter.sql(query))
-    .filter((part): part is Prisma.Sql => part !== null);
+/** The filters' conditions, split into those an index answers and those tested on rows. */
+function conditionsOf(query: PairQuery, hasIndex: (key: FilterKey) => boolean): { indexed: Prisma.Sql[]; residual: Prisma.Sql[] } {
+  const split = { indexed: [] as Prisma.Sql[], residual: [] as Prisma.Sql[] };
+  for (const [key, filter] of Object.entries(filterConditions) as [Exclude<FilterKey, 'q'>, (typeof filterConditions)[Exclude<FilterKey, 'q'>]][]) {
+    const sql = filter.sql(query);
+    if (sql) split[filter.indexed || hasIndex(key) ? 'indexed' : 'residual'].push(sql);
+  }
+  return split;
 }
 
 type RawListRow = {
@@ -129,9 +133,10 @@ async function rowsFor(ids: bigint[], descending: boolean): Promise<RawListRow[]
  */
 export async function listPairs(query: PairQuery, options: ListOptions = {}): Promise<PairPage> {
   const descending = query.sort === 'new';
+  // Human decision and tags join the indexed filters once a migration adds their indexes.
+  const withIndex = new Set<FilterKey>(await offeredFilterKeys());
   const spec: PageSpec = {
-    indexed: conditionsOf(query, true),
-    residual: conditionsOf(query, false),
+    ...conditionsOf(query, (key) => withIndex.has(key)),
     search: query.q === undefined ? null : (indexable) => searchCondition(query, indexable) ?? Prisma.sql`TRUE`,
     limit: query.limit + 1,
     descending,

@@ -22,16 +22,16 @@ export type PageSpec = {
   cursor: bigint | null;
 };
 
-export type Fallback = 'windows' | 'ordered' | 'bitmaps';
+export type Fallback = 'windows' | 'bitmaps';
 export type PlanOptions = { planBudgetMs?: number; windowsBudgetMs?: number; onFallback?: (fallback: Fallback) => void };
 export type IdRow = { id: bigint };
 /** The page's ids; `resumeAfter` is set when the scan stopped at its time budget before filling the page. */
 export type PageIds = { ids: bigint[]; resumeAfter: bigint | null };
 type Tx = Prisma.TransactionClient;
 
-export const PLAN_BUDGET_MS = 100;
+export const PLAN_BUDGET_MS = 80;
 /** A trigram search legitimately takes longer (reading posting lists, rechecking rows). */
-export const SEARCH_PLAN_BUDGET_MS = 250;
+export const SEARCH_PLAN_BUDGET_MS = 150;
 const FALLBACK_TIMEOUT_MS = 15_000;
 /** Id windows: small first (dense matches fill a page at once), growing ×4 up to a bound on work per query. */
 const FIRST_WINDOW = 16_384n;
@@ -41,7 +41,7 @@ const MAX_WINDOW = 65_536n;
  * from where the scan stopped ("searched down to pair n"). Bounds every request, whatever the
  * combination of filters.
  */
-export const WINDOWS_BUDGET_MS = 250;
+export const WINDOWS_BUDGET_MS = 200;
 
 function and(parts: Prisma.Sql[]): Prisma.Sql {
   return parts.length ? Prisma.join(parts, ' AND ') : Prisma.sql`TRUE`;
@@ -66,19 +66,22 @@ export function pageSql(spec: PageSpec, searchIndexable = true): Prisma.Sql {
  */
 function windowSql(spec: PageSpec, lo: bigint, hi: bigint, limit: number): Prisma.Sql {
   const range = Prisma.sql`p."id" >= ${lo} AND p."id" < ${hi}`;
+  const rest = [...spec.residual, ...(spec.search ? [spec.search(false)] : [])];
+  if (!spec.indexed.length) return Prisma.sql`SELECT p."id" FROM "Pair" p WHERE ${range} AND ${and(rest)} ORDER BY p."id" ${direction(spec)} LIMIT ${limit}`;
   // OFFSET 0 keeps each branch a query of its own: merged into one scan, the planner would
   // again test every row of the window against all the filters.
-  const branches = (spec.indexed.length ? spec.indexed : [Prisma.sql`TRUE`]).map(
-    (condition) => Prisma.sql`(SELECT p."id" FROM "Pair" p WHERE ${condition} AND ${range} ORDER BY p."id" ${direction(spec)} OFFSET 0)`,
-  );
-  const rest = [...spec.residual, ...(spec.search ? [spec.search(false)] : [])];
+  const branches = spec.indexed.map((condition) => Prisma.sql`(SELECT p."id" FROM "Pair" p WHERE ${condition} AND ${range} ORDER BY p."id" ${direction(spec)} OFFSET 0)`);
   const candidates = Prisma.join(branches, ' INTERSECT ');
   if (!rest.length) return Prisma.sql`SELECT w."id" FROM (${candidates}) w ORDER BY w."id" ${direction(spec)} LIMIT ${limit}`;
   // The range again on the joined table: otherwise a merge join may walk its whole primary key.
   return Prisma.sql`SELECT p."id" FROM (${candidates}) w JOIN "Pair" p ON p."id" = w."id" WHERE ${range} AND ${and(rest)} ORDER BY p."id" ${direction(spec)} LIMIT ${limit}`;
 }
 
-/** Id windows walked from the cursor: small first, growing while they come back sparse. */
+/**
+ * Id windows walked from the cursor: small first, growing while they come back sparse. The first
+ * window always completes (so every request makes progress); later ones get what is left of the
+ * budget, and the page comes back short with a cursor where the scan stopped.
+ */
 async function windows(tx: Tx, spec: PageSpec, budgetMs: number): Promise<PageIds> {
   const started = Date.now();
   const [bounds] = await tx.$queryRaw<{ min: bigint | null; max: bigint | null }[]>`SELECT min("id") AS "min", max("id") AS "max" FROM "Pair"`;
@@ -88,12 +91,25 @@ async function windows(tx: Tx, spec: PageSpec, budgetMs: number): Promise<PageId
   await tx.$queryRaw`SELECT set_config('enable_hashagg', 'off', true), set_config('enable_hashjoin', 'off', true)`;
   const ids: bigint[] = [];
   let size = FIRST_WINDOW;
-  const take = async (lo: bigint, hi: bigint) => {
-    const rows = await tx.$queryRaw<IdRow[]>(windowSql(spec, lo, hi, spec.limit - ids.length));
-    ids.push(...rows.map((row) => row.id));
+  let first = true;
+  /** Scans [lo, hi); false when the budget ran out before the window was done. */
+  const take = async (lo: bigint, hi: bigint): Promise<boolean> => {
+    if (!first) {
+      const left = budgetMs - (Date.now() - started);
+      if (left <= 0) return false;
+      await tx.$queryRaw`SELECT set_config('statement_timeout', ${String(left)}, true)`;
+    }
+    first = false;
+    try {
+      const rows = await tx.$queryRaw<IdRow[]>(windowSql(spec, lo, hi, spec.limit - ids.length));
+      ids.push(...rows.map((row) => row.id));
+    } catch (error) {
+      if (isStatementTimeout(error)) return false;
+      throw error;
+    }
     size = size * 4n > MAX_WINDOW ? MAX_WINDOW : size * 4n;
+    return true;
   };
-  const outOfTime = () => ids.length < spec.limit && Date.now() - started > budgetMs;
   // Windows start at the nearest existing id, so gaps in the ids (deleted datasets) cost nothing.
   const nearestBelow = async (bound: bigint) => (await tx.$queryRaw<{ id: bigint | null }[]>`SELECT max("id") AS "id" FROM "Pair" WHERE "id" < ${bound}`)[0].id;
   const nearestAbove = async (bound: bigint) => (await tx.$queryRaw<{ id: bigint | null }[]>`SELECT min("id") AS "id" FROM "Pair" WHERE "id" >= ${bound}`)[0].id;
@@ -104,9 +120,8 @@ async function windows(tx: Tx, spec: PageSpec, budgetMs: number): Promise<PageId
       if (top === null) break;
       hi = top + 1n;
       const lo = hi - size > min ? hi - size : min;
-      await take(lo, hi);
+      if (!(await take(lo, hi))) return { ids, resumeAfter: hi };
       hi = lo;
-      if (outOfTime() && hi > min) return { ids, resumeAfter: hi };
     }
   } else {
     let lo = spec.cursor === null || spec.cursor < min ? min : spec.cursor + 1n;
@@ -115,9 +130,8 @@ async function windows(tx: Tx, spec: PageSpec, budgetMs: number): Promise<PageId
       if (bottom === null) break;
       lo = bottom;
       const hi = lo + size;
-      await take(lo, hi);
+      if (!(await take(lo, hi))) return { ids, resumeAfter: lo - 1n };
       lo = hi;
-      if (outOfTime() && lo <= max) return { ids, resumeAfter: lo - 1n };
     }
   }
   return { ids, resumeAfter: null };
@@ -128,36 +142,32 @@ async function allAtOnce(tx: Tx, spec: PageSpec): Promise<PageIds> {
   return { ids: rows.map((row) => row.id), resumeAfter: null };
 }
 
-/** A search matching many more rows than estimated: walk ids in order and test each row. */
-async function ordered(tx: Tx, spec: PageSpec): Promise<PageIds> {
-  await tx.$queryRaw`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`;
-  return allAtOnce(tx, spec);
-}
-
 /** A search matching fewer rows than estimated: let the trigram indexes find them. */
 async function bitmaps(tx: Tx, spec: PageSpec): Promise<PageIds> {
   await tx.$queryRaw`SELECT set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true), set_config('enable_seqscan', 'off', true)`;
   return allAtOnce(tx, spec);
 }
 
-const fallbacks: Record<Fallback, (tx: Tx, spec: PageSpec, budgetMs: number) => Promise<PageIds>> = { windows, ordered, bitmaps };
+const fallbacks: Record<Fallback, (tx: Tx, spec: PageSpec, budgetMs: number) => Promise<PageIds>> = { windows, bitmaps };
 
-/** Share of sampled rows a term must match for "test rows until a page is full" to beat the trigram index. */
-const DENSE_SEARCH = 0.005;
+/**
+ * Share of sampled rows a term must match for "test rows until the page is full" to beat the
+ * trigram index: at 0.1 % that is ~50,000 rows (≈ 250 ms); rarer terms, or terms whose trigrams
+ * are common ("and the"), are cheaper through the index.
+ */
+const DENSE_SEARCH = 0.001;
 
 /**
  * Which plan follows a planner's plan that overran. Filters alone: intersect their index ranges
- * window by window. With a search, its real frequency decides, measured on a random sample of
- * table blocks (the planner can only guess it for '%term%'): a frequent term is found soonest by
- * testing rows (within the filters' windows, or in id order); a rare one by the trigram index.
+ * window by window. With a search, its real frequency decides, measured on a 0.5 % sample of table
+ * blocks (the planner can only guess it for '%term%'): a frequent term is found soonest by
+ * testing rows window by window; a rare one by the trigram index.
  */
 async function chooseFallback(tx: Tx, spec: PageSpec): Promise<Fallback> {
   if (!spec.search) return 'windows';
   const [sample] = await tx.$queryRaw<{ hits: number; rows: number }[]>`
-    SELECT count(*) FILTER (WHERE ${spec.search(false)})::int AS "hits", count(*)::int AS "rows" FROM "Pair" p TABLESAMPLE SYSTEM (0.3)`;
-  const dense = sample.rows > 0 && sample.hits / sample.rows >= DENSE_SEARCH;
-  if (!dense) return 'bitmaps';
-  return spec.indexed.length ? 'windows' : 'ordered';
+    SELECT count(*) FILTER (WHERE ${spec.search(false)})::int AS "hits", count(*)::int AS "rows" FROM "Pair" p TABLESAMPLE SYSTEM (0.5)`;
+  return sample.rows > 0 && sample.hits / sample.rows >= DENSE_SEARCH ? 'windows' : 'bitmaps';
 }
 
 function isStatementTimeout(error: unknown): boolean {

@@ -39,7 +39,7 @@ describe('bounded fallback plans give the same pages as the planner', () => {
     // The dataset's pairs come first (all KEPT, never judged), the run's after: correlated with
     // the id order and with each other, like real imports followed by runs.
     await db().$executeRaw`
-      INSERT INTO "Pair" ("id", "origin", "datasetId", "runId", "topic", "instruction", "rejected", "instructionVerdict", "responseVerdict", "status", "humanEdited", "auditOutcome", "updatedAt")
+      INSERT INTO "Pair" ("id", "origin", "datasetId", "runId", "topic", "instruction", "rejected", "instructionVerdict", "responseVerdict", "status", "humanEdited", "auditOutcome", "tags", "humanStatus", "updatedAt")
       SELECT ${BASE}::bigint + g * ${STEP},
         (CASE WHEN g <= ${COUNT / 2} THEN 'IMPORTED' ELSE 'RUN' END)::"PairOrigin",
         CASE WHEN g <= ${COUNT / 2} THEN ${datasetId} END, CASE WHEN g > ${COUNT / 2} THEN ${runId} END,
@@ -51,6 +51,8 @@ describe('bounded fallback plans give the same pages as the planner', () => {
         (CASE WHEN g <= ${COUNT / 2} OR (g % 4 <> 0 AND g % 5 <> 0) THEN 'KEPT' ELSE 'DROPPED' END)::"PairStatus",
         g % 11 = 0,
         (CASE WHEN g % 13 = 0 THEN 'REJECTED' ELSE 'NONE' END)::"AuditOutcome",
+        CASE WHEN g % 17 = 0 THEN ARRAY['flagged'] ELSE '{}'::text[] END,
+        (CASE WHEN g % 19 = 0 THEN 'DROPPED' END)::"PairStatus",
         now()
       FROM generate_series(1, ${COUNT}) g`;
     await db().$executeRaw`ANALYZE "Pair"`;
@@ -64,6 +66,8 @@ describe('bounded fallback plans give the same pages as the planner', () => {
     { q: 'quokkamode', status: 'DROPPED' },
     { q: 'instruction 1', topic: 'nsfw' },
     { iv: 'PASS', status: 'KEPT' },
+    { tag: 'flagged', status: 'KEPT' },
+    { human: 'DROPPED', topic: 'hate', q: 'rejected 1' },
   ];
 
   it('returns the same ids, in the same order, when the planner is skipped', async () => {
