@@ -15,7 +15,7 @@ test('a researcher starts a run on the sample corpus and watches it finish', asy
   const loadSample = page.getByRole('button', { name: 'Load the sample corpus' });
   if (await loadSample.isVisible()) {
     await loadSample.click();
-    await expect(page.getByRole('checkbox', { name: /Sample corpus \(100 texts\)/ })).toBeVisible();
+    await expect(page.getByRole('checkbox', { name: /^Sample corpus\s*100 texts$/ })).toBeVisible();
   }
 
   const form = page.getByRole('form', { name: 'New run' });
@@ -23,7 +23,7 @@ test('a researcher starts a run on the sample corpus and watches it finish', asy
   const versionSelect = form.getByLabel('Recipe version');
   const simulatorVersion = await versionSelect.locator('option', { hasText: /^Safer-Instruct \(safety\) · simulator — v\d+ \(latest\)$/ }).getAttribute('value');
   await versionSelect.selectOption(simulatorVersion ?? '');
-  const corpus = form.getByRole('checkbox', { name: /Sample corpus \(100 texts\)/ });
+  const corpus = form.getByRole('checkbox', { name: /^Sample corpus\s*100 texts$/ });
   if (!(await corpus.isChecked())) await corpus.check();
   await form.getByLabel('Run name').fill('e2e sample run');
   await form.getByRole('button', { name: 'Start run' }).click();
