@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Card } from '@/components/ui/card';
 import { SimulatedBadge } from '@/components/ui/progress';
 import { rateOf, type DashboardData } from '@/lib/review/dashboard-types';
@@ -226,16 +226,16 @@ function TimelineChart({ data }: { data: DashboardData }) {
       ) : (
         <div className="h-64">
           <ResponsiveContainer width="100%" height="100%">
-            <AreaChart data={timeline.points.map((point) => ({ ...point, label: point.t.slice(timeline.bucketSeconds >= 86400 ? 5 : 11, timeline.bucketSeconds >= 86400 ? 10 : 19) }))}>
+            <BarChart data={timeline.points.map((point) => ({ ...point, label: point.t.slice(timeline.bucketSeconds >= 86400 ? 5 : 11, timeline.bucketSeconds >= 86400 ? 10 : 19) }))}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
               <XAxis dataKey="label" tick={axisTick} minTickGap={24} />
               <YAxis tick={axisTick} allowDecimals={false} />
               <Tooltip />
               <Legend wrapperStyle={{ fontSize: 11 }} />
               {timeline.series.map((series, index) => (
-                <Area key={series.key} type="monotone" dataKey={series.key} name={series.label} stackId="1" stroke={palette[index % palette.length]} fill={palette[index % palette.length]} fillOpacity={0.35} isAnimationActive={false} />
+                <Bar key={series.key} dataKey={series.key} name={series.label} stackId="1" fill={palette[index % palette.length]} isAnimationActive={false} />
               ))}
-            </AreaChart>
+            </BarChart>
           </ResponsiveContainer>
         </div>
       )}

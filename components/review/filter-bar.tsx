@@ -73,6 +73,11 @@ const sortChoices: Choice[] = [
   { value: 'old', label: 'Oldest first' },
 ];
 
+/** The shared controls are full-width blocks; this gives each its slot in the bar. */
+function Slot({ width, children }: { width: string; children: React.ReactNode }) {
+  return <div className={width}>{children}</div>;
+}
+
 export function FilterBar({ options, get, setParams }: { options: FilterOptions; get: (key: string) => string; setParams: (patch: Record<string, string | undefined>) => void }) {
   const offered = new Set<string>(options.offered);
   const committedSearch = get('q');
@@ -93,91 +98,102 @@ export function FilterBar({ options, get, setParams }: { options: FilterOptions;
   return (
     <form role="search" aria-label="Filters" className="mb-4 space-y-2" onSubmit={(event) => event.preventDefault()}>
       <div className="flex flex-wrap gap-2">
-        <Select
-          aria-label="Run or dataset"
-          className="w-56"
-          value={source}
-          onChange={(event) => {
-            const [kind, ...rest] = event.target.value.split(':');
-            const id = rest.join(':');
-            setParams({ run: kind === 'run' ? id : undefined, dataset: kind === 'dataset' ? id : undefined });
-          }}
-        >
-          <option value="">All runs and datasets</option>
-          {options.runs.length > 0 && (
-            <optgroup label="Runs">
-              {options.runs.map((run) => (
-                <option key={run.id} value={`run:${run.id}`}>
-                  {run.name} ({run.detail})
-                </option>
-              ))}
-            </optgroup>
-          )}
-          {options.datasets.length > 0 && (
-            <optgroup label="Imported datasets">
-              {options.datasets.map((dataset) => (
-                <option key={dataset.id} value={`dataset:${dataset.id}`}>
-                  {dataset.name} ({dataset.detail})
-                </option>
-              ))}
-            </optgroup>
-          )}
-        </Select>
-        <Select aria-label="Topic" className="w-40" value={get('topic')} onChange={(event) => setParams({ topic: event.target.value || undefined })}>
-          <option value="">All topics</option>
-          {options.topics.map((topic) => (
-            <option key={topic} value={topic}>
-              {topic}
-            </option>
-          ))}
-        </Select>
+        <Slot width="w-64">
+          <Select
+            aria-label="Run or dataset"
+            value={source}
+            onChange={(event) => {
+              const [kind, ...rest] = event.target.value.split(':');
+              const id = rest.join(':');
+              setParams({ run: kind === 'run' ? id : undefined, dataset: kind === 'dataset' ? id : undefined });
+            }}
+          >
+            <option value="">All runs and datasets</option>
+            {options.runs.length > 0 && (
+              <optgroup label="Runs">
+                {options.runs.map((run) => (
+                  <option key={run.id} value={`run:${run.id}`}>
+                    {run.name} ({run.detail})
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            {options.datasets.length > 0 && (
+              <optgroup label="Imported datasets">
+                {options.datasets.map((dataset) => (
+                  <option key={dataset.id} value={`dataset:${dataset.id}`}>
+                    {dataset.name} ({dataset.detail})
+                  </option>
+                ))}
+              </optgroup>
+            )}
+          </Select>
+        </Slot>
+        <Slot width="w-40">
+          <Select aria-label="Topic" value={get('topic')} onChange={(event) => setParams({ topic: event.target.value || undefined })}>
+            <option value="">All topics</option>
+            {options.topics.map((topic) => (
+              <option key={topic} value={topic}>
+                {topic}
+              </option>
+            ))}
+          </Select>
+        </Slot>
         {selectFilters
           .filter((filter) => offered.has(filter.key))
           .map((filter) => (
-            <Select key={filter.key} aria-label={filter.label} className="w-48" value={get(filter.key)} onChange={(event) => setParams({ [filter.key]: event.target.value || undefined })}>
-              {filter.any && <option value="">{filter.any}</option>}
-              {filter.choices.map((choice) => (
-                <option key={choice.value} value={choice.value}>
-                  {choice.label}
-                </option>
-              ))}
-            </Select>
+            <Slot key={filter.key} width="w-52">
+              <Select aria-label={filter.label} value={get(filter.key)} onChange={(event) => setParams({ [filter.key]: event.target.value || undefined })}>
+                {filter.any && <option value="">{filter.any}</option>}
+                {filter.choices.map((choice) => (
+                  <option key={choice.value} value={choice.value}>
+                    {choice.label}
+                  </option>
+                ))}
+              </Select>
+            </Slot>
           ))}
         {offered.has('tag') && (
-          <Input
-            aria-label="Tag"
-            placeholder="Tag"
-            className="w-32"
-            value={tag}
-            onChange={(event) => setTag(event.target.value)}
-            onBlur={() => setParams({ tag: tag.trim() || undefined })}
-            onKeyDown={(event) => event.key === 'Enter' && setParams({ tag: tag.trim() || undefined })}
-          />
+          <Slot width="w-32">
+            <Input
+              aria-label="Tag"
+              placeholder="Tag"
+              value={tag}
+              onChange={(event) => setTag(event.target.value)}
+              onBlur={() => setParams({ tag: tag.trim() || undefined })}
+              onKeyDown={(event) => event.key === 'Enter' && setParams({ tag: tag.trim() || undefined })}
+            />
+          </Slot>
         )}
       </div>
       <div className="flex flex-wrap items-center gap-2">
-        <Input
-          type="search"
-          aria-label="Search text"
-          placeholder={`Search instruction and source text (${MIN_SEARCH_LENGTH}+ characters)`}
-          className="w-96 max-w-full"
-          value={search}
-          onChange={(event) => setSearch(event.target.value)}
-        />
-        <Select aria-label="Search in" className="w-52" value={get('in') || 'all'} onChange={(event) => setParams({ in: event.target.value === 'all' ? undefined : event.target.value })}>
-          {searchScopes.map((choice) => (
-            <option key={choice.value} value={choice.value}>
-              {choice.label}
-            </option>
-          ))}
-        </Select>
-        <Select aria-label="Sort" className="w-40" value={get('sort') || 'new'} onChange={(event) => setParams({ sort: event.target.value === 'new' ? undefined : event.target.value })}>
-          {sortChoices.map((choice) => (
-            <option key={choice.value} value={choice.value}>
-              {choice.label}
-            </option>
-          ))}
-        </Select>
+        <Slot width="w-96 max-w-full">
+          <Input
+            type="search"
+            aria-label="Search text"
+            placeholder={`Search instruction and source text (${MIN_SEARCH_LENGTH}+ characters)`}
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+          />
+        </Slot>
+        <Slot width="w-56">
+          <Select aria-label="Search in" value={get('in') || 'all'} onChange={(event) => setParams({ in: event.target.value === 'all' ? undefined : event.target.value })}>
+            {searchScopes.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </Select>
+        </Slot>
+        <Slot width="w-40">
+          <Select aria-label="Sort" value={get('sort') || 'new'} onChange={(event) => setParams({ sort: event.target.value === 'new' ? undefined : event.target.value })}>
+            {sortChoices.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </Select>
+        </Slot>
         {anyActive && (
           <Button
             type="button"
