@@ -10,7 +10,7 @@ import { db, Prisma } from '@/lib/db/client';
  */
 
 export type PageSpec = {
-  /** Equalities on columns with a (column, id) btree index. */
+  /** Conditions an index answers for any range of ids ((column, id) btrees; the tags GIN once it exists). */
   indexed: Prisma.Sql[];
   /** Conditions tested on rows. */
   residual: Prisma.Sql[];
@@ -52,9 +52,9 @@ function direction(spec: PageSpec): Prisma.Sql {
 }
 
 /** The whole page in one query, for the planner to plan as it likes. */
-export function pageSql(spec: PageSpec, searchIndexable = true): Prisma.Sql {
+export function pageSql(spec: PageSpec): Prisma.Sql {
   const cursor = spec.cursor === null ? Prisma.sql`TRUE` : spec.descending ? Prisma.sql`p."id" < ${spec.cursor}` : Prisma.sql`p."id" > ${spec.cursor}`;
-  const conditions = [...spec.indexed, ...spec.residual, ...(spec.search ? [spec.search(searchIndexable)] : [])];
+  const conditions = [...spec.indexed, ...spec.residual, ...(spec.search ? [spec.search(true)] : [])];
   return Prisma.sql`SELECT p."id" FROM "Pair" p WHERE ${and(conditions)} AND ${cursor} ORDER BY p."id" ${direction(spec)} LIMIT ${spec.limit}`;
 }
 
