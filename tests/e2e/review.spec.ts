@@ -131,9 +131,13 @@ test('bulk-drops a selection made with the keyboard and records who did it', asy
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   await openReview(page, `/review?run=${runId}`);
   const newestFirst = [...runPairIds].reverse();
+  // One key at a time, each waited for, as a person would: rapid presses raced the navigation.
   await page.keyboard.press('j');
+  await expect(page).toHaveURL(new RegExp(`pair=${newestFirst[0]}`));
   await page.keyboard.press('x');
+  await expect(page.getByTestId('selection-count')).toHaveText('1 selected');
   await page.keyboard.press('j');
+  await expect(page).toHaveURL(new RegExp(`pair=${newestFirst[1]}`));
   await page.keyboard.press('x');
   await expect(page.getByTestId('selection-count')).toHaveText('2 selected');
   await page.getByRole('toolbar', { name: 'Bulk actions' }).getByRole('button', { name: 'Drop selected' }).click();
