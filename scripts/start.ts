@@ -7,6 +7,9 @@ import { migrateOnStart, MigrationStateError } from '@/lib/db/migrate';
 import { loadOrCreateSecrets, dataDir } from '@/lib/runtime/data-dir';
 import { buildIsCurrent, markBuildCurrent } from '@/lib/runtime/build-fingerprint';
 
+// Offline-first: a first start must not announce (or attempt) Next.js telemetry.
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[studio] ${line}`);
 const require = createRequire(import.meta.url);
@@ -50,9 +53,9 @@ async function main() {
   process.env.ENCRYPTION_KEY ||= secrets.encryptionKey;
   process.env.NEXTAUTH_URL ||= appUrl;
 
-  database = await openDatabase((line) => process.env.DEBUG_POSTGRES && log(line));
+  database = await openDatabase((line) => process.env.DEBUG_POSTGRES && log(line), log);
   process.env.DATABASE_URL = database.url;
-  log(database.embedded ? `Embedded Postgres running (data in ${dataDir()}/postgres).` : 'Using the Postgres at DATABASE_URL.');
+  log(database.embedded ? `Embedded Postgres running (data in ${database.clusterDir ?? `${dataDir()}/postgres`}).` : 'Using the Postgres at DATABASE_URL.');
 
   try {
     const applied = await migrateOnStart(database.url);

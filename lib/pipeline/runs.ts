@@ -204,10 +204,32 @@ export async function retryFailedItems(runId: string, actor: AuditActor, boss?: 
  * last item finished without the completion check, a running run whose jobs are gone (e.g. failed
  * for good while the database was down). Cheap enough to run every few seconds in every worker.
  */
-export async function reconcileRuns(boss: PgBoss, queueName: string): Promise<{ started: number; completed: number; requeued: number }> {
+export async function reconcileRuns(
+  boss: PgBoss,
+  queueName: string,
+  log: (message: string) => void = (message) => console.error(`[pipeline] ${message}`),
+): Promise<{ started: number; completed: number; requeued: number; failed: number }> {
+  let failed = 0;
+  /** One run that cannot be recovered (e.g. its stored selection no longer parses) must not stop the others. */
+  async function recover(runId: string, action: (id: string) => Promise<unknown>): Promise<boolean> {
+    try {
+      await action(runId);
+      return true;
+    } catch (error) {
+      failed += 1;
+      const reason = `Recovery failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000);
+      log(`run ${runId}: ${reason}`);
+      await db().$executeRaw`
+        UPDATE "Run" SET status = 'FAILED', "pauseReason" = ${reason}, "finishedAt" = ${nowUtc}
+        WHERE id = ${runId} AND status IN ('QUEUED', 'RUNNING')`;
+      return false;
+    }
+  }
+
   const stale = await db().$queryRaw<{ id: string }[]>`
     SELECT id FROM "Run" WHERE status = 'QUEUED' AND "createdAt" < ${nowUtc} - interval '30 seconds'`;
-  for (const run of stale) await startQueuedRun(run.id, boss);
+  let started = 0;
+  for (const run of stale) if (await recover(run.id, (id) => startQueuedRun(id, boss))) started += 1;
 
   const finished = await db().$queryRaw<{ id: string }[]>`
     UPDATE "Run" r SET status = 'COMPLETED', "finishedAt" = ${nowUtc}
@@ -220,6 +242,7 @@ export async function reconcileRuns(boss: PgBoss, queueName: string): Promise<{ 
     WHERE r.status = 'RUNNING'
       AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = ${queueName} AND j.state IN ('created', 'retry', 'active') AND j.data->>'runId' = r.id)
       AND NOT EXISTS (SELECT 1 FROM "RunItem" ri WHERE ri."runId" = r.id AND ri."updatedAt" > ${nowUtc} - interval '10 seconds')`;
-  for (const run of orphaned) await enqueueRun(run.id, boss);
-  return { started: stale.length, completed: finished.length, requeued: orphaned.length };
+  let requeued = 0;
+  for (const run of orphaned) if (await recover(run.id, (id) => enqueueRun(id, boss))) requeued += 1;
+  return { started, completed: finished.length, requeued, failed };
 }

@@ -60,9 +60,9 @@ export async function startPipelineWorker(options: PipelineWorkerOptions): Promi
       ? setInterval(() => {
           if (reconciling) return;
           reconciling = true;
-          reconcileRuns(options.boss, queueName)
+          reconcileRuns(options.boss, queueName, log)
             .then((result) => {
-              if (result.started + result.completed + result.requeued > 0) log(`recovered runs: ${JSON.stringify(result)}`);
+              if (result.started + result.completed + result.requeued + result.failed > 0) log(`recovered runs: ${JSON.stringify(result)}`);
             })
             .catch((error: unknown) => log(`run recovery failed: ${String(error)}`))
             .finally(() => {
