@@ -173,7 +173,10 @@ function reachableClusterDir(requested: string, runAs: RunAs | null, systemDir: 
   const clusters = path.join(systemDir, 'clusters');
   makeTraversable(systemDir);
   makeTraversable(clusters);
-  const target = path.join(clusters, `${path.basename(path.dirname(requested)).replace(/[^0-9A-Za-z._-]/g, '_')}-${crypto.randomBytes(6).toString('hex')}`);
+  // Named after the folder it serves (e.g. root_app_.data-…), with a random part: a deleted and
+  // recreated DATA_DIR gets a new, empty cluster rather than the old one's data.
+  const label = path.dirname(requested).replace(/[^0-9A-Za-z._-]+/g, '_').replace(/^_+/, '').slice(-60);
+  const target = path.join(clusters, `${label}-${crypto.randomBytes(6).toString('hex')}`);
   if (linked) {
     moveFolder(requested, target);
     spawnSync('chown', ['-R', `${runAs.uid}:${runAs.gid}`, target]);

@@ -142,9 +142,9 @@ describe('createAudit', () => {
   });
 
   it('refuses an empty scope and too small a stratified sample, creating nothing', async () => {
-    const before = await db().audit.count();
+    const before = await db().audit.count({ where: { createdById: actor.id } });
     await expect(createAudit(input({ scope: { datasetIds: ['no-such-dataset'] } }), actor)).rejects.toThrow(UserFacingError);
     await expect(createAudit(input({ sampleSize: 3, stratifyBy: ['topic', 'verdict'] }), actor)).rejects.toThrow(/at least 5/);
-    expect(await db().audit.count()).toBe(before);
+    expect(await db().audit.count({ where: { createdById: actor.id } })).toBe(before);
   });
 });

@@ -78,8 +78,12 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
     const undisturbedRequests = undisturbedSim.stats.snapshot().totalRequests;
 
     // 2. The same selection and recipe against the second simulator, worked on by a worker process.
-    const disturbedRecipe = await createSimRecipe(`${tag}-b`, await createSimEndpoints(`${tag}-b`, disturbedSim.url, { concurrency: CONCURRENCY }));
-    const cacheBefore = await db().llmCacheEntry.count();
+    const disturbedEndpoints = await createSimEndpoints(`${tag}-b`, disturbedSim.url, { concurrency: CONCURRENCY });
+    const disturbedRecipe = await createSimRecipe(`${tag}-b`, disturbedEndpoints);
+    // Only this run's cache entries: the table is shared with every other test file.
+    const disturbedEndpointIds = (await db().providerEndpoint.findMany({ where: { name: { in: Object.values(disturbedEndpoints) } }, select: { id: true } })).map((endpoint) => endpoint.id);
+    const disturbedCacheEntries = { endpointId: { in: disturbedEndpointIds } };
+    const cacheBefore = await db().llmCacheEntry.count({ where: disturbedCacheEntries });
     const disturbed = await createRun({ recipeVersionId: disturbedRecipe, selection }, null, { boss, chunkSize: 10 });
     expect(disturbed.itemsTotal).toBe(undisturbed.itemsTotal);
     const first = startWorkerProcess(output);
@@ -98,7 +102,7 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
     // simulator with status 'none' (no longer "in flight"): it was in flight at death too.
     const answeredAtDeath = atDeath.byStatus['200'] ?? 0;
     const droppedByKill = atDeath.byStatus.none ?? 0;
-    const cachedAtDeath = (await db().llmCacheEntry.count()) - cacheBefore;
+    const cachedAtDeath = (await db().llmCacheEntry.count({ where: disturbedCacheEntries })) - cacheBefore;
     const inFlightAtDeath = atDeath.inFlight + droppedByKill + Math.max(0, answeredAtDeath - cachedAtDeath);
     expect(finalAtDeath).toBeGreaterThan(0);
     expect(finalAtDeath).toBeLessThan(disturbed.itemsTotal);
