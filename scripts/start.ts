@@ -48,6 +48,7 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 async function main() {
+  // Also makes DATA_DIR private again on every start (secrets.json 0600, uploads/ and exports/ 0700).
   const secrets = loadOrCreateSecrets();
   process.env.NEXTAUTH_SECRET ||= secrets.nextauthSecret;
   process.env.ENCRYPTION_KEY ||= secrets.encryptionKey;

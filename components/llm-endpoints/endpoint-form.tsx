@@ -90,13 +90,13 @@ export function EndpointForm({ endpoint, onSaved, onCancel }: Props) {
             label="API key value"
             htmlFor={`${id}-apiKey`}
             error={error('apiKey')}
-            hint={hasStoredKey ? `A key ending in ${endpoint?.apiKeyMasked} is stored; leave empty to keep it.` : 'Encrypted at rest; never shown again.'}
+            hint={hasStoredKey ? `A key ending in ${endpoint?.apiKeyMasked} is stored; leave empty to keep it (enter it again when the base URL moves to another server).` : 'Encrypted at rest; never shown again.'}
           >
             <Input id={`${id}-apiKey`} name="apiKey" type="password" autoComplete="new-password" spellCheck={false} />
           </Field>
         )}
         {keyMode === 'env' && (
-          <Field label="Variable name" htmlFor={`${id}-apiKeyEnv`} error={error('apiKeyEnv')} hint="Read from the server's environment at call time">
+          <Field label="Variable name" htmlFor={`${id}-apiKeyEnv`} error={error('apiKeyEnv')} hint="Read from the server's environment at call time; a name ending in _API_KEY, _KEY or _TOKEN (never the app's own secrets)">
             <Input id={`${id}-apiKeyEnv`} name="apiKeyEnv" defaultValue={defaults.apiKeyEnv} placeholder="OPENAI_API_KEY" spellCheck={false} />
           </Field>
         )}

@@ -31,7 +31,7 @@ export function authorizedAction<Schema extends z.ZodType, Result>(
     try {
       return { ok: true, data: await handler(parsed.data, user) };
     } catch (error) {
-      if (error instanceof UserFacingError) return { ok: false, error: error.message };
+      if (error instanceof UserFacingError) return { ok: false, error: error.message, ...(error.field ? { fieldErrors: { [error.field]: [error.message] } } : {}) };
       throw error;
     }
   };

@@ -53,6 +53,7 @@ export function resolveImportLimits(options: Partial<ImportLimits>): ImportLimit
   return {
     maxBytes: options.maxBytes ?? defaultImportLimits.maxBytes,
     maxDecompressedBytes: options.maxDecompressedBytes ?? defaultImportLimits.maxDecompressedBytes,
+    maxParquetPageBytes: options.maxParquetPageBytes ?? defaultImportLimits.maxParquetPageBytes,
     maxExpansionRatio: options.maxExpansionRatio ?? defaultImportLimits.maxExpansionRatio,
     expansionCheckAfterBytes: options.expansionCheckAfterBytes ?? defaultImportLimits.expansionCheckAfterBytes,
     maxRecordBytes: options.maxRecordBytes ?? defaultImportLimits.maxRecordBytes,

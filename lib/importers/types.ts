@@ -40,9 +40,11 @@ export type RowErrorPolicy = 'skip' | 'abort';
 export interface ImportLimits {
   /** Raw (possibly compressed) bytes accepted. */
   maxBytes: number;
-  /** Bytes accepted after gzip decompression. */
+  /** Bytes accepted after decompression (gzip files, GZIP/Brotli/Snappy Parquet pages). */
   maxDecompressedBytes: number;
-  /** Gzip expansion ratio (decompressed / compressed) above which the file is treated as a bomb… */
+  /** One Parquet page, uncompressed (writers aim at about 1 MB; more only for a few huge values). */
+  maxParquetPageBytes: number;
+  /** Expansion ratio (decompressed / compressed) above which the file is treated as a bomb… */
   maxExpansionRatio: number;
   /** …once at least this many bytes came out of the decompressor (small files compress oddly). */
   expansionCheckAfterBytes: number;
@@ -58,6 +60,7 @@ const GiB = 1024 * MiB;
 export const defaultImportLimits: ImportLimits = {
   maxBytes: 2 * GiB,
   maxDecompressedBytes: 8 * GiB,
+  maxParquetPageBytes: 64 * MiB,
   maxExpansionRatio: 200,
   expansionCheckAfterBytes: 4 * MiB,
   maxRecordBytes: 8 * MiB,

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { dataDir } from '@/lib/runtime/data-dir';
+import { dataDir, ensurePrivateDir, PRIVATE_FILE_MODE } from '@/lib/runtime/data-dir';
 
 import { formatBytes } from './byte-source';
 import { defaultImportLimits } from './types';
@@ -51,7 +51,7 @@ function byteLimit(maxBytes: number, onBytes: (count: number) => void): Transfor
 }
 
 /**
- * Streams a request body to `DATA_DIR/uploads/<random>` without holding it in memory, stopping
+ * Streams a request body to `DATA_DIR/uploads/<random>` (folder 0700, file 0600) without holding it in memory, stopping
  * (and removing the partial file) as soon as it passes `maxBytes`.
  */
 export async function saveUpload(
@@ -60,7 +60,8 @@ export async function saveUpload(
 ): Promise<{ filePath: string; bytes: number }> {
   const maxBytes = options.maxBytes ?? maxUploadBytes;
   const directory = uploadsDir();
-  await mkdir(directory, { recursive: true });
+  // Uploads are the users' (often harmful) texts: readable by the app's user only.
+  ensurePrivateDir(directory);
   const filePath = path.join(directory, randomUUID());
   const partial = `${filePath}.part`;
   let bytes = 0;
@@ -71,7 +72,7 @@ export async function saveUpload(
       byteLimit(maxBytes, (total) => {
         bytes = total;
       }),
-      createWriteStream(partial, { mode: 0o600 }),
+      createWriteStream(partial, { mode: PRIVATE_FILE_MODE }),
     );
     await rename(partial, filePath);
   } catch (error) {

@@ -4,7 +4,7 @@ import type { EndpointMode as DbEndpointMode } from '@/lib/db/generated/enums';
 import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
 import { UserFacingError } from '@/lib/errors';
 import { decryptSecret, DecryptionError, encryptSecret, lastFourOf } from '@/lib/llm/crypto';
-import { MissingApiKeyError, resolveApiKey } from '@/lib/llm/secrets';
+import { ForbiddenApiKeyEnvError, MissingApiKeyError, resolveApiKey } from '@/lib/llm/secrets';
 import { SIMULATED_MODELS, type SimRole } from '@/lib/llm/simulator/roles';
 import type { ApiKeySource, EndpointView } from '@/lib/llm/endpoint-view';
 import { endpointInputSchema, generationParamsSchema, type EndpointConfig, type EndpointInput, type EndpointMode, type GenerationParams } from '@/lib/llm/types';
@@ -124,6 +124,20 @@ export async function createEndpoint(rawInput: z.input<typeof endpointInputSchem
   }
 }
 
+/**
+ * A stored key was given for one server: it does not follow the endpoint to another origin
+ * (scheme, host, port) unless the admin types it again, or it would be sent to whoever runs there.
+ */
+function assertSameServer(beforeUrl: string, afterUrl: string): void {
+  const before = new URL(beforeUrl).origin;
+  const after = new URL(afterUrl).origin;
+  if (before === after) return;
+  throw new UserFacingError(
+    `The base URL now points at another server (${before} → ${after}), so the stored API key is not kept: enter the key again, or choose "No key".`,
+    { field: 'apiKey' },
+  );
+}
+
 export type UpdateKeyChoice = {
   /**
    * With no key value and no variable in the input: true keeps the stored key (the form never
@@ -138,6 +152,7 @@ export async function updateEndpoint(id: string, rawInput: z.input<typeof endpoi
   if (!before) throw new UserFacingError('This endpoint no longer exists; reload the page.');
   await assertNameFree(input.name, id);
   const keepKey = !input.apiKey && !input.apiKeyEnv && choice.keepStoredKey && before.apiKeyEncrypted !== null;
+  if (keepKey) assertSameServer(before.baseUrl, input.baseUrl);
   const keyColumns = keepKey ? {} : keyColumnsFor(input);
   try {
     return await db().$transaction(async (tx) => {
@@ -186,7 +201,7 @@ function resolveKeyOf(row: EndpointRow): string | null {
   try {
     return resolveApiKey({ apiKeyEnv: row.apiKeyEnv, apiKey: row.apiKeyEncrypted ? decryptSecret(row.apiKeyEncrypted) : null });
   } catch (err) {
-    if (err instanceof MissingApiKeyError || err instanceof DecryptionError) {
+    if (err instanceof MissingApiKeyError || err instanceof ForbiddenApiKeyEnvError || err instanceof DecryptionError) {
       throw new UserFacingError(`Endpoint "${row.name}": ${err.message}`);
     }
     throw err;

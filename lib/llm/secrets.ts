@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { apiKeyEnvProblem } from '@/lib/llm/api-key-env';
 
 /** Shows only the prefix family and the last four characters, e.g. `sk-…abcd`. */
 export function maskApiKey(key: string | null | undefined): string {
@@ -32,12 +33,22 @@ export class MissingApiKeyError extends Error {
   }
 }
 
+export class ForbiddenApiKeyEnvError extends Error {
+  constructor(message: string) {
+    super(`${message}; edit the endpoint under Settings → Providers`);
+    this.name = 'ForbiddenApiKeyEnvError';
+  }
+}
+
 /** Resolves the key of an endpoint from the environment variable it names or its stored value; null for keyless local servers. */
 export function resolveApiKey(
   source: { apiKeyEnv?: string | null; apiKey?: string | null },
   env: Record<string, string | undefined> = process.env,
 ): string | null {
   if (source.apiKeyEnv) {
+    // Rows saved before the rule existed are checked here too: the value would go to the endpoint.
+    const problem = apiKeyEnvProblem(source.apiKeyEnv);
+    if (problem) throw new ForbiddenApiKeyEnvError(problem);
     const value = env[source.apiKeyEnv]?.trim();
     if (!value) throw new MissingApiKeyError(source.apiKeyEnv);
     return value;

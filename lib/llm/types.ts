@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiKeyEnvProblem } from '@/lib/llm/api-key-env';
 
 export type EndpointMode = 'chat' | 'completion';
 
@@ -87,8 +88,6 @@ export const LLM_ERROR_KINDS = [
 ] as const;
 export type LlmErrorKind = (typeof LLM_ERROR_KINDS)[number];
 
-const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 const baseUrlSchema = z
   .string({ error: 'Base URL is required, e.g. http://localhost:8000/v1' })
   .trim()
@@ -141,7 +140,10 @@ export const endpointInputSchema = z
     apiKeyEnv: z
       .string()
       .trim()
-      .regex(ENV_VAR_NAME, 'API key variable must be an environment variable name such as OPENAI_API_KEY')
+      .superRefine((name, ctx) => {
+        const problem = apiKeyEnvProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional(),
     apiKey: z.string().trim().min(1, 'API key cannot be empty; leave it out for servers without a key').optional(),
     defaultParams: generationParamsSchema.default({}),

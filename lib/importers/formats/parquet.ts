@@ -11,6 +11,7 @@ import {
   parquetMetadataAsync,
   parquetReadObjects,
   parquetSchema,
+  snappyUncompress,
   type AsyncBuffer,
   type CompressionCodec,
   type Compressors,
@@ -18,8 +19,10 @@ import {
   type ParquetParsers,
 } from 'hyparquet';
 
+import { formatBytes } from '../byte-source';
 import { ImportFileError } from '../errors';
 import type { OpenedImport } from '../open-import';
+import type { ImportLimits } from '../types';
 import { invalidUtf8Reason, type RecordItem, type ReaderContext } from './context';
 
 /** Rows per read when a row group has offset indexes (pages can be skipped); bounds memory for big groups. */
@@ -55,10 +58,89 @@ const parsers: Partial<ParquetParsers> = {
   },
 };
 
-const compressors: Compressors = {
-  GZIP: (input) => gunzipSync(input),
-  BROTLI: (input) => brotliDecompressSync(input),
-};
+type DecompressionLimits = Pick<ImportLimits, 'maxDecompressedBytes' | 'maxParquetPageBytes' | 'maxExpansionRatio' | 'expansionCheckAfterBytes'>;
+
+/** Raised inside hyparquet's page reader; becomes a DECOMPRESSION_BOMB file error naming the rows being read. */
+class PageBombError extends Error {}
+
+/** What a file of `fileBytes` may decompress to in all: the gzip rule (a ratio, once past a few MB), capped. */
+export function parquetDecompressionBudget(fileBytes: number, limits: DecompressionLimits): number {
+  return Math.min(limits.maxDecompressedBytes, Math.max(limits.expansionCheckAfterBytes, fileBytes * limits.maxExpansionRatio));
+}
+
+function budgetExplanation(budget: number, fileBytes: number, limits: DecompressionLimits): string {
+  return budget === limits.maxDecompressedBytes
+    ? `the limit of ${formatBytes(budget)}`
+    : `${formatBytes(budget)}, the most a file of ${formatBytes(fileBytes)} may expand to (${limits.maxExpansionRatio}:1, and at least ${formatBytes(limits.expansionCheckAfterBytes)})`;
+}
+
+/**
+ * Page decompressors that cannot exhaust memory: a page is refused when it declares more than the
+ * page limit, its output is cut at its declared size (zlib stops there instead of inflating a
+ * bomb), and the file as a whole stops once its pages produced more than its budget. hyparquet
+ * passes each page's declared size; its own Snappy would allocate that size unchecked, so it is
+ * wrapped too.
+ */
+export function boundedDecompressors(fileBytes: number, limits: DecompressionLimits): Compressors {
+  const budget = parquetDecompressionBudget(fileBytes, limits);
+  let produced = 0;
+  const bounded =
+    (decompress: (input: Uint8Array, declared: number) => Uint8Array) =>
+    (input: Uint8Array, declared: number): Uint8Array => {
+      if (declared > limits.maxParquetPageBytes) {
+        throw new PageBombError(`a page declares ${formatBytes(declared)} uncompressed, more than the limit of ${formatBytes(limits.maxParquetPageBytes)} per page`);
+      }
+      if (produced + declared > budget) {
+        throw new PageBombError(`its pages expand to more than ${budgetExplanation(budget, fileBytes, limits)}`);
+      }
+      const output = decompress(input, declared);
+      produced += output.length;
+      return output;
+    };
+  const capped = (inflate: (input: Uint8Array, maxOutputLength: number) => Uint8Array) =>
+    bounded((input, declared) => {
+      try {
+        return inflate(input, Math.max(1, declared));
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+          throw new PageBombError(`a page expands beyond the ${formatBytes(declared)} it declares`);
+        }
+        throw error;
+      }
+    });
+  return {
+    GZIP: capped((input, maxOutputLength) => gunzipSync(input, { maxOutputLength })),
+    BROTLI: capped((input, maxOutputLength) => brotliDecompressSync(input, { maxOutputLength })),
+    SNAPPY: bounded((input, declared) => {
+      const output = new Uint8Array(declared);
+      snappyUncompress(input, output);
+      return output;
+    }),
+  };
+}
+
+/** Declared sizes come from the footer: a file that announces a bomb is refused before any page is read, naming the column. */
+function checkDeclaredSizes(metadata: FileMetaData, fileBytes: number, limits: DecompressionLimits): void {
+  const budget = parquetDecompressionBudget(fileBytes, limits);
+  const byColumn = new Map<string, number>();
+  let total = 0;
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      if (!chunk.meta_data || chunk.meta_data.codec === 'UNCOMPRESSED') continue;
+      const size = Number(chunk.meta_data.total_uncompressed_size);
+      const column = chunk.meta_data.path_in_schema.join('.');
+      byColumn.set(column, (byColumn.get(column) ?? 0) + size);
+      total += size;
+    }
+  }
+  if (total <= budget) return;
+  const [column, size] = [...byColumn].reduce((largest, entry) => (entry[1] > largest[1] ? entry : largest));
+  throw new ImportFileError(
+    'DECOMPRESSION_BOMB',
+    `The Parquet file declares ${formatBytes(total)} of uncompressed data (${formatBytes(size)} in column "${column}"), more than ${budgetExplanation(budget, fileBytes, limits)}; it is refused as a decompression bomb.`,
+    { column },
+  );
+}
 const supportedCodecs = new Set<CompressionCodec>(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI']);
 
 /** Parquet values → JSON-compatible values (what the metadata column of Postgres can hold). */
@@ -166,6 +248,8 @@ export async function* readParquetRecords(opened: OpenedImport, context: ReaderC
     const file = await asyncBufferFromFile(path);
     const metadata = await readFooter(file);
     checkCodecs(metadata);
+    checkDeclaredSizes(metadata, file.byteLength, opened.limits);
+    const compressors = boundedDecompressors(file.byteLength, opened.limits);
     const columns = parquetSchema(metadata).children.map((child) => child.element.name);
     context.onColumns(columns);
 
@@ -181,6 +265,13 @@ export async function* readParquetRecords(opened: OpenedImport, context: ReaderC
         try {
           rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, parsers, compressors, useOffsetIndex: windowed });
         } catch (error) {
+          if (error instanceof PageBombError) {
+            throw new ImportFileError(
+              'DECOMPRESSION_BOMB',
+              `The Parquet data of rows ${rowStart + 1}–${rowEnd} is refused as a decompression bomb: ${error.message}.`,
+              { line: rowStart + 1, cause: error },
+            );
+          }
           throw new ImportFileError(
             'CORRUPT',
             `The Parquet data of rows ${rowStart + 1}–${rowEnd} cannot be read (${(error as Error).message}); the file is damaged.`,

@@ -230,7 +230,7 @@ class OrderedWriter<R extends { line: number }> {
     const { job, target, targetId } = this;
     const counts = await withTransaction(async (tx) => {
       // Counters commit with the rows, so losing the last commits in a crash loses both together.
-      await tx.query(`SET LOCAL synchronous_commit = off${process.env.IMP_EXP ? '; ' + process.env.IMP_EXP : ''}`);
+      await tx.query('SET LOCAL synchronous_commit = off');
       const inserted = await target.insertRows(tx, job.id, targetId, rows, ids, keys);
       await predecessor;
       const counts = { inserted, duplicates: localDuplicates + rows.length - inserted };

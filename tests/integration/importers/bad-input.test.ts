@@ -152,3 +152,19 @@ describe('file problems stop the import with a clear message and store nothing',
     await storedNothing(name, importId);
   });
 });
+
+describe('the import runner runs only its own SQL', () => {
+  it('ignores SQL placed in the environment (the removed IMP_EXP hook)', async () => {
+    const name = uniqueName('env-sql');
+    const previous = process.env.IMP_EXP;
+    // The old hook appended this to every batch transaction: the import would fail on it.
+    process.env.IMP_EXP = "SELECT 1/0";
+    try {
+      const { outcome } = await importFile(await temp.file(`${name.replaceAll(' ', '_')}.txt`, 'first line\nsecond line\n'), newCorpus(name, { textColumn: 'text' }));
+      expect(outcome).toMatchObject({ status: 'COMPLETED', rowsInserted: 2 });
+    } finally {
+      if (previous === undefined) delete process.env.IMP_EXP;
+      else process.env.IMP_EXP = previous;
+    }
+  });
+});

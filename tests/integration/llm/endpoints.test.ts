@@ -67,7 +67,7 @@ describe('provider endpoints', () => {
     expect(replaced.apiKeyMasked).toBe('…WXYZ');
     expect((await loadEndpointConfig(created.id)).apiKey).toBe('sk-other-key-abcdWXYZ');
 
-    const variable = `IT_LLM_KEY_${Date.now()}`;
+    const variable = `IT_LLM_${Date.now()}_API_KEY`;
     const fromEnv = await updateEndpoint(created.id, { ...base, apiKeyEnv: variable }, { keepStoredKey: true }, admin);
     expect(fromEnv).toMatchObject({ apiKeySource: 'env', apiKeyEnv: variable, apiKeyMasked: null });
     const row = await db().providerEndpoint.findUniqueOrThrow({ where: { id: created.id } });
@@ -89,6 +89,49 @@ describe('provider endpoints', () => {
     expect(audit.match(/provider\.updated/g)).toHaveLength(4);
     expect(audit).not.toContain(KNOWN_KEY);
     expect(audit).not.toContain('sk-other-key-abcdWXYZ');
+  });
+
+  it('does not let a stored key follow the endpoint to another server unless it is entered again or removed', async () => {
+    const admin = await createTestUser('ADMIN');
+    const created = await createEndpoint({ name: uniqueName('origin'), baseUrl: 'https://api.example.test/v1', model: 'm', apiKey: KNOWN_KEY }, admin);
+    const base = { name: created.name, model: 'm' };
+
+    // Same origin (path, trailing slash, host case): the key stays.
+    const samePlace = await updateEndpoint(created.id, { ...base, baseUrl: 'https://API.example.test:443/v2/' }, { keepStoredKey: true }, admin);
+    expect(samePlace).toMatchObject({ baseUrl: 'https://API.example.test:443/v2', apiKeySource: 'stored', apiKeyMasked: '…7890' });
+
+    for (const elsewhere of ['https://attacker.example.test/v1', 'http://api.example.test/v1', 'https://api.example.test:8443/v1']) {
+      const refused = await updateEndpoint(created.id, { ...base, baseUrl: elsewhere }, { keepStoredKey: true }, admin).catch((err: unknown) => err);
+      expect(refused, elsewhere).toBeInstanceOf(UserFacingError);
+      expect((refused as UserFacingError).field).toBe('apiKey');
+      expect((refused as UserFacingError).message).toMatch(/points at another server \(https:\/\/api\.example\.test → .+\).*enter the key again, or choose "No key"/);
+      expect((refused as UserFacingError).message).not.toContain(KNOWN_KEY);
+    }
+    // Nothing changed: the key is still bound to the old server.
+    const unchanged = await db().providerEndpoint.findUniqueOrThrow({ where: { id: created.id } });
+    expect(unchanged.baseUrl).toBe('https://API.example.test:443/v2');
+    expect(decryptSecret(unchanged.apiKeyEncrypted ?? '')).toBe(KNOWN_KEY);
+
+    const rekeyed = await updateEndpoint(created.id, { ...base, baseUrl: 'https://other.example.test/v1', apiKey: 'sk-other-server-key-9999' }, { keepStoredKey: true }, admin);
+    expect(rekeyed).toMatchObject({ baseUrl: 'https://other.example.test/v1', apiKeyMasked: '…9999' });
+    expect((await loadEndpointConfig(created.id)).apiKey).toBe('sk-other-server-key-9999');
+
+    const cleared = await updateEndpoint(created.id, { ...base, baseUrl: 'https://third.example.test/v1' }, { keepStoredKey: false }, admin);
+    expect(cleared).toMatchObject({ baseUrl: 'https://third.example.test/v1', apiKeySource: 'none' });
+    expect((await loadEndpointConfig(created.id)).apiKey).toBeNull();
+  });
+
+  it('refuses to use an endpoint whose key variable is one of the app secrets, even when saved before the rule', async () => {
+    const admin = await createTestUser('ADMIN');
+    await expect(createEndpoint({ name: uniqueName('secret-env'), baseUrl: 'https://api.example.test/v1', model: 'm', apiKeyEnv: 'ENCRYPTION_KEY' }, admin)).rejects.toThrow(
+      /ENCRYPTION_KEY holds one of the app's own secrets/,
+    );
+    const created = await createEndpoint({ name: uniqueName('old-row'), baseUrl: 'https://api.example.test/v1', model: 'm', apiKeyEnv: 'OPENAI_API_KEY' }, admin);
+    await db().providerEndpoint.update({ where: { id: created.id }, data: { apiKeyEnv: 'DATABASE_URL' } });
+    const failure = await loadEndpointConfig(created.id).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(UserFacingError);
+    expect(String(failure)).toMatch(/DATABASE_URL holds one of the app's own secrets/);
+    expect(String(failure)).not.toContain(process.env.DATABASE_URL ?? 'unset');
   });
 
   it('refuses a duplicate name and reports a damaged stored key without leaking it', async () => {

@@ -31,9 +31,9 @@ describe('endpointInputSchema', () => {
     ]);
     expect(messagesOf({ name: 'x', baseUrl: 'not a url', model: 'm' })).toEqual(['baseUrl: Base URL "not a url" is not a valid URL, e.g. http://localhost:8000/v1']);
     expect(messagesOf({ name: 'x', baseUrl: 'http://h/v1', model: 'm', apiKeyEnv: 'MY KEY' })).toEqual([
-      'apiKeyEnv: API key variable must be an environment variable name such as OPENAI_API_KEY',
+      'apiKeyEnv: API key variable must be an upper-case name ending in _API_KEY, _KEY or _TOKEN, such as OPENAI_API_KEY (got "MY KEY")',
     ]);
-    expect(messagesOf({ name: 'x', baseUrl: 'http://h/v1', model: 'm', apiKeyEnv: 'K', apiKey: 'sk-1' })).toEqual([
+    expect(messagesOf({ name: 'x', baseUrl: 'http://h/v1', model: 'm', apiKeyEnv: 'OPENAI_API_KEY', apiKey: 'sk-1' })).toEqual([
       'apiKey: Give either an API key variable or an API key value, not both',
     ]);
     expect(
