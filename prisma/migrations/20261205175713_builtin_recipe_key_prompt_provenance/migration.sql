@@ -7,9 +7,10 @@ ALTER TABLE "RecipeVersion" ADD COLUMN     "promptProvenance" JSONB;
 -- CreateIndex
 CREATE UNIQUE INDEX "Recipe_builtInKey_key" ON "Recipe"("builtInKey");
 
--- Built-in recipes are found by key from now on; the two that earlier versions created by name get
+-- Built-in recipes are found by key from now on. The two that earlier versions created by name get
 -- their key and their new name ("Safer-Instruct (safety)" is the helpful-refusals variant, not the
 -- paper). A user recipe that already has the new name keeps it, and the old built-in keeps its name.
+-- (No semicolons in these comments: the migration runner splits the script on them.)
 UPDATE "Recipe" SET "builtInKey" = 'safer-instruct-safety'
 WHERE "builtIn" AND "name" = 'Safer-Instruct (safety)';
 UPDATE "Recipe" SET "builtInKey" = 'safer-instruct-safety:simulator'
