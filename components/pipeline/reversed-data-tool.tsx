@@ -3,7 +3,9 @@
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field, Select } from '@/components/ui/field';
-import { flipInstructionDataset, type InstructionDatasetFormat, type RowError } from '@/lib/pipeline/reversed-data';
+import { DEFAULT_REVERSED_TEMPLATE, REVERSED_TEMPLATE_IDS, reversedTemplates, type ReversedTemplateId } from '@/lib/pipeline/prompts/reversed-template';
+import { flipInstructionDataset, SHAREGPT_TURNS, shareGptTurnsLabels, type InstructionDatasetFormat, type RowError, type ShareGptTurns } from '@/lib/pipeline/reversed-data';
+import { flipNote, flippedFileName } from '@/lib/pipeline/reversed-download';
 import { formatCount } from './format';
 
 type FormatChoice = InstructionDatasetFormat | 'auto';
@@ -14,6 +16,7 @@ interface Check {
   errorCount: number;
   errors: RowError[];
   preview: { prompt: string; completion: string } | null;
+  note: string;
 }
 
 /**
@@ -23,6 +26,9 @@ interface Check {
 export function ReversedDataTool() {
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<FormatChoice>('auto');
+  const [template, setTemplate] = useState<ReversedTemplateId>(DEFAULT_REVERSED_TEMPLATE);
+  const [turns, setTurns] = useState<ShareGptTurns>('each');
+  const flipOptions = { format, template, shareGptTurns: turns };
   const [check, setCheck] = useState<Check | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -32,7 +38,7 @@ export function ReversedDataTool() {
     setBusy(true);
     setError(null);
     setCheck(null);
-    const result: Check = { records: 0, skippedPairs: 0, errorCount: 0, errors: [], preview: null };
+    const result: Check = { records: 0, skippedPairs: 0, errorCount: 0, errors: [], preview: null, note: flipNote(flipOptions) };
     try {
       const reader = file.stream().getReader();
       const chunks = (async function* () {
@@ -42,7 +48,7 @@ export function ReversedDataTool() {
           yield value;
         }
       })();
-      for await (const event of flipInstructionDataset(chunks, { format })) {
+      for await (const event of flipInstructionDataset(chunks, flipOptions)) {
         if (event.kind === 'record') {
           result.records += 1;
           result.preview ??= event.record;
@@ -65,12 +71,12 @@ export function ReversedDataTool() {
     setBusy(true);
     setError(null);
     try {
-      const response = await fetch(`/api/runs/reversed-data?${new URLSearchParams({ format, name: file.name })}`, { method: 'POST', body: file });
+      const response = await fetch(`/api/runs/reversed-data?${new URLSearchParams({ format, template, turns, name: file.name })}`, { method: 'POST', body: file });
       if (!response.ok) throw new Error(((await response.json().catch(() => null)) as { error?: string } | null)?.error ?? `HTTP ${response.status}`);
       const url = URL.createObjectURL(await response.blob());
       const link = document.createElement('a');
       link.href = url;
-      link.download = `${file.name.replace(/\.(jsonl?|json)$/i, '')}.reversed.jsonl`;
+      link.download = flippedFileName(file.name.replace(/\.(jsonl?|json)$/i, ''), flipOptions);
       link.click();
       URL.revokeObjectURL(url);
     } catch (caught) {
@@ -102,6 +108,38 @@ export function ReversedDataTool() {
             <option value="sharegpt">ShareGPT (conversations)</option>
           </Select>
         </Field>
+        <Field label="Reversed template" htmlFor="reversed-template">
+          <Select
+            id="reversed-template"
+            value={template}
+            onChange={(event) => {
+              setTemplate(event.target.value as ReversedTemplateId);
+              setCheck(null);
+            }}
+          >
+            {REVERSED_TEMPLATE_IDS.map((id) => (
+              <option key={id} value={id}>
+                {reversedTemplates[id].label}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="ShareGPT turns" htmlFor="reversed-turns">
+          <Select
+            id="reversed-turns"
+            value={turns}
+            onChange={(event) => {
+              setTurns(event.target.value as ShareGptTurns);
+              setCheck(null);
+            }}
+          >
+            {SHAREGPT_TURNS.map((choice) => (
+              <option key={choice} value={choice}>
+                {shareGptTurnsLabels[choice]}
+              </option>
+            ))}
+          </Select>
+        </Field>
         <Button variant="secondary" onClick={runCheck} disabled={!file || busy}>
           Check file
         </Button>
@@ -120,6 +158,9 @@ export function ReversedDataTool() {
             <span data-testid="reversed-records">{formatCount(check.records)}</span> training records
             {check.skippedPairs > 0 && `, ${formatCount(check.skippedPairs)} turns with empty text skipped`}
             {check.errorCount > 0 ? `, ${formatCount(check.errorCount)} records unreadable (left out):` : '; no problems.'}
+          </p>
+          <p className="text-xs text-slate-500" data-testid="reversed-note">
+            {check.note}
           </p>
           {check.errors.length > 0 && (
             <ul className="list-disc pl-5 text-xs text-rose-700 dark:text-rose-300">

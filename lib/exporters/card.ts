@@ -17,7 +17,8 @@ export type CardTopic = { topic: string | null; perSplit: Partial<Record<SplitNa
 export type CardSource = { kind: SourceKind; id: string; name: string; rows: number; description?: string };
 
 export type CardModel = { role: string; model: string };
-export type CardPrompt = { name: string; version: string };
+/** `provenance`: whether the text is the authors' verbatim prompt, a reconstruction, this app's own or user-written. */
+export type CardPrompt = { name: string; version: string; provenance?: string };
 
 export type CardCuration = {
   recipeName: string;
@@ -186,13 +187,20 @@ function descriptionSection(input: CardInput): string {
   ].join('\n');
 }
 
+/** What a reader could mistake a format for. */
+const FORMAT_NOTES: Partial<Record<ExportFormat, string>> = {
+  'reversed-tuning':
+    "Each record is this dataset's chosen (safe) response in the reversed template with its instruction as the target. It is not Safer-Instruct's stage-1 data (a flipped general instruction dataset such as ShareGPT, used to train the reversed model); use it at most to augment such data.",
+};
+
 function structureSection(input: CardInput): string {
   const fileRows = input.configs.flatMap((config) =>
     config.splits.map((file) => [config.format, file.split, `\`${file.path}\``, file.numExamples, file.numBytes]),
   );
   const formatLines = input.configs.map((config) => {
     const exporter = exporters[config.format];
-    return `- **${config.format}** — ${exporter.label}: ${exporter.features.map(describeFeature).join(', ')}.`;
+    const note = FORMAT_NOTES[config.format];
+    return `- **${config.format}** — ${exporter.label}: ${exporter.features.map(describeFeature).join(', ')}.${note ? ` ${note}` : ''}`;
   });
   const lines = [
     '## Dataset structure',
@@ -241,7 +249,13 @@ function curationSection(input: CardInput): string {
     lines.push('', table(['role', 'model'], curation.models.map((model) => [model.role, model.model])));
   }
   if (curation.prompts.length > 0) {
-    lines.push('', table(['prompt', 'version'], curation.prompts.map((prompt) => [prompt.name, prompt.version])));
+    const withProvenance = curation.prompts.some((prompt) => prompt.provenance !== undefined);
+    lines.push(
+      '',
+      withProvenance
+        ? table(['prompt', 'version', 'text'], curation.prompts.map((prompt) => [prompt.name, prompt.version, prompt.provenance ?? 'unknown']))
+        : table(['prompt', 'version'], curation.prompts.map((prompt) => [prompt.name, prompt.version])),
+    );
   }
   const parameters = Object.entries(curation.parameters ?? {});
   if (parameters.length > 0) {

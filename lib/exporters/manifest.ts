@@ -16,7 +16,7 @@ export type ManifestRecipe = {
   name: string;
   version: string;
   /** Versions of every prompt the recipe used, so a run can be repeated with the same text. */
-  prompts: { name: string; version: string; sha256?: string }[];
+  prompts: { name: string; version: string; sha256?: string; provenance?: string }[];
   models: { role: string; model: string }[];
   parameters: { [key: string]: JsonValue };
 };
@@ -29,6 +29,8 @@ export type ManifestRecipeVersion = {
   runs: { id: string; name: string; simulated: boolean }[];
   /** SHA-256 of each stage's template (and rubric), so a copy of the prompts can be checked. */
   promptHashes: { [stage: string]: string };
+  /** Per stage: whether the prompt is the authors' verbatim text, a reconstruction, this app's own or user-written. */
+  promptProvenance?: { [stage: string]: { provenance: string; note?: string } };
   config: JsonValue;
 };
 

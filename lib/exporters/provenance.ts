@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 import { db } from '@/lib/db/client';
+import { promptProvenanceLabels, recipePromptProvenance, recipeProvenanceSchema, recipeConfigSchema } from '@/lib/pipeline/prompts';
 
 import type { JsonValue, ManifestRecipeVersion } from './manifest';
 import type { ExportRecipe } from './runExport';
@@ -51,7 +52,7 @@ export async function loadProvenance(runIds: readonly string[], datasetIds: read
       name: true,
       simulated: true,
       createdAt: true,
-      recipeVersion: { select: { id: true, version: true, config: true, recipe: { select: { name: true } } } },
+      recipeVersion: { select: { id: true, version: true, config: true, promptProvenance: true, recipe: { select: { name: true } } } },
     },
     orderBy: { createdAt: 'asc' },
   });
@@ -81,6 +82,7 @@ export async function loadProvenance(runIds: readonly string[], datasetIds: read
         version: recipeVersion.version,
         runs: [],
         promptHashes,
+        ...versionProvenance(recipeVersion.promptProvenance, recipeVersion.config),
         config: asJson(recipeVersion.config),
       };
       versions.set(recipeVersion.id, entry);
@@ -101,6 +103,14 @@ export async function loadProvenance(runIds: readonly string[], datasetIds: read
   return { recipe: summariseRecipes(recipeVersions, endpoints), recipeVersions, sourceDescriptions };
 }
 
+/** The recorded provenance of a version's prompts, or (older versions) what their text matches now. */
+function versionProvenance(stored: unknown, config: unknown): Pick<ManifestRecipeVersion, 'promptProvenance'> {
+  const recorded = recipeProvenanceSchema.safeParse(stored);
+  if (recorded.success) return { promptProvenance: recorded.data };
+  const parsed = recipeConfigSchema.safeParse(config);
+  return parsed.success ? { promptProvenance: recipePromptProvenance(parsed.data.stages) } : {};
+}
+
 /** One recipe for the card: the only version as it is, or every version with labelled entries. */
 export function summariseRecipes(versions: readonly ManifestRecipeVersion[], endpointModels: ReadonlyMap<string, string>): ExportRecipe {
   if (versions.length === 0) {
@@ -117,7 +127,13 @@ export function summariseRecipes(versions: readonly ManifestRecipeVersion[], end
     if (!parsed.success) continue;
     for (const [stage, config] of Object.entries(parsed.data.stages)) {
       stages.add(stage);
-      prompts.push({ name: label(version, stage), version: `v${version.version}`, sha256: version.promptHashes[stage] });
+      const provenance = version.promptProvenance?.[stage]?.provenance;
+      prompts.push({
+        name: label(version, stage),
+        version: `v${version.version}`,
+        sha256: version.promptHashes[stage],
+        ...(provenance === undefined ? {} : { provenance: promptProvenanceLabels[provenance as keyof typeof promptProvenanceLabels] ?? provenance }),
+      });
       const model = config.model ?? endpointModels.get(config.endpointName) ?? '(endpoint default)';
       models.push({ role: label(version, stage), model: `${model} via ${config.endpointName}${config.mode ? ` (${config.mode})` : ''}` });
       parameters[label(version, stage)] = asJson(config.parameters ?? {});

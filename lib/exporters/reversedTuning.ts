@@ -8,8 +8,11 @@ import type { ExportRow } from './types';
 export type ReversedTuningRecord = { prompt: string; completion: string };
 
 /**
- * The flipped Alpaca template of Safer-Instruct's stage 1, rendered by the pipeline's own
- * `renderReversedPrompt` so the training layout and the induction prompt cannot drift apart.
+ * Chosen → instruction pairs in the reversed template (the authors' layout, rendered by the
+ * pipeline's own `renderReversedPrompt`). This is NOT the method's stage-1 data — that is a flipped
+ * general instruction dataset (ShareGPT in the paper), made by the flipper under Recipes →
+ * Reversed-tuning data; these pairs come from this dataset's safe answers and only suit
+ * augmenting such data. The format key stays 'reversed-tuning' so saved exports keep working.
  * Uses the chosen (safe) response: exporting rejected → instruction pairs would hand out a
  * ready-made harmful-instruction generator, the dual-use risk the authors warn about.
  */
@@ -19,7 +22,7 @@ export function toReversedTuningRecord(row: ExportRow): ReversedTuningRecord | n
 }
 
 export const reversedTuningExporter = defineJsonlExporter({
-  label: 'Reversed instruction tuning (response → instruction)',
+  label: 'Chosen → instruction pairs, reversed layout (not stage-1 reversed-tuning data)',
   requiredSides: 'chosen',
   features: [stringFeature('prompt'), stringFeature('completion')],
   toRecord: toReversedTuningRecord,

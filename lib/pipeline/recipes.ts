@@ -7,7 +7,15 @@ import { db, Prisma } from '@/lib/db/client';
 import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
 import { UserFacingError } from '@/lib/errors';
 import { canonicalJson } from '@/lib/llm/cache-key';
-import { recipeConfigFromBuiltIn, saferInstructSafetyRecipe, type BuiltInRecipe, type StageEndpointChoice } from '@/lib/pipeline/prompts';
+import {
+  builtInRecipes,
+  recipeConfigFromBuiltIn,
+  recipePromptProvenance,
+  recipeProvenanceSchema,
+  type BuiltInRecipe,
+  type RecipeProvenance,
+  type StageEndpointChoice,
+} from '@/lib/pipeline/prompts';
 import { recipeConfigSchema, stageNames, type RecipeConfig, type StageName } from '@/lib/pipeline/prompts/recipe-config';
 
 /** Endpoint names the built-in recipes refer to. */
@@ -26,57 +34,116 @@ export const simulatorEndpointNames = {
 
 type EndpointRoles = Record<'reversed' | 'judge' | 'expert', string>;
 
-function endpointsByStage(names: EndpointRoles): Record<StageName, StageEndpointChoice> {
-  return {
-    induce: { endpointName: names.reversed },
-    filterInstruction: { endpointName: names.judge },
-    generateResponse: { endpointName: names.expert },
-    filterResponse: { endpointName: names.judge },
-  };
+const stageEndpointRole: Record<StageName, keyof EndpointRoles> = {
+  induce: 'reversed',
+  filterInstruction: 'judge',
+  generateResponse: 'expert',
+  filterResponse: 'judge',
+};
+
+/** Real endpoints get the recipe's model names (e.g. the paper's gpt-4-0613); the simulator keeps its own. */
+function endpointsByStage(recipe: BuiltInRecipe, names: EndpointRoles, useDefaultModels: boolean): Record<StageName, StageEndpointChoice> {
+  return Object.fromEntries(
+    stageNames.map((stage) => {
+      const model = useDefaultModels ? recipe.defaultModels[stage] : undefined;
+      return [stage, { endpointName: names[stageEndpointRole[stage]], ...(model === undefined ? {} : { model }) }];
+    }),
+  ) as Record<StageName, StageEndpointChoice>;
 }
 
-interface BuiltInDefinition {
+export interface BuiltInDefinition {
+  /** Stable key stored in Recipe.builtInKey. */
+  key: string;
   name: string;
   description: string;
   recipe: BuiltInRecipe;
-  endpoints: EndpointRoles;
+  simulated: boolean;
+  config: RecipeConfig;
 }
 
-export const builtInDefinitions: BuiltInDefinition[] = [
-  {
-    name: saferInstructSafetyRecipe.name,
-    description: saferInstructSafetyRecipe.description,
-    recipe: saferInstructSafetyRecipe,
-    endpoints: builtInEndpointNames,
-  },
-  {
-    name: `${saferInstructSafetyRecipe.name} · simulator`,
-    description: `${saferInstructSafetyRecipe.description} Wired to the built-in simulator for an offline demo: its outputs are not from a real model.`,
-    recipe: saferInstructSafetyRecipe,
-    endpoints: simulatorEndpointNames,
-  },
-];
+const SIMULATOR_NOTE = 'Wired to the built-in simulator for an offline demo: its outputs are not from a real model.';
 
-export const SIMULATOR_RECIPE_NAME = builtInDefinitions[1].name;
+/** Every built-in recipe, and a simulator copy of each. */
+export const builtInDefinitions: BuiltInDefinition[] = builtInRecipes.flatMap((recipe) => [
+  {
+    key: recipe.id,
+    name: recipe.name,
+    description: recipe.description,
+    recipe,
+    simulated: false,
+    config: recipeConfigFromBuiltIn(recipe, endpointsByStage(recipe, builtInEndpointNames, true)),
+  },
+  {
+    key: `${recipe.id}:simulator`,
+    name: `${recipe.name} · simulator`,
+    description: `${recipe.description} ${SIMULATOR_NOTE}`,
+    recipe,
+    simulated: true,
+    config: recipeConfigFromBuiltIn(recipe, endpointsByStage(recipe, simulatorEndpointNames, false)),
+  },
+]);
+
+const simulatorRecipeNames = new Set(builtInDefinitions.filter((definition) => definition.simulated).map((definition) => definition.name));
+
+/** The simulator copy of the paper preset, the default for an offline demo. */
+export const SIMULATOR_RECIPE_NAME = `${builtInRecipes[0].name} · simulator`;
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
-function toJson(config: RecipeConfig): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(config)) as Prisma.InputJsonValue;
+function toJson(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue;
 }
 
-/** Creates the built-in recipes (version 1) when they are missing; safe to call from many processes. */
+/** What a version records about its prompts; computed when the version is created. */
+export function provenanceOf(config: RecipeConfig): RecipeProvenance {
+  return recipePromptProvenance(config.stages);
+}
+
+/** The recorded provenance, or (for versions created before it was recorded) derived from the config. */
+export function storedProvenance(stored: unknown, config: RecipeConfig): RecipeProvenance {
+  const parsed = recipeProvenanceSchema.safeParse(stored);
+  return parsed.success ? parsed.data : provenanceOf(config);
+}
+
+/**
+ * Creates the built-in recipes when they are missing, and keeps them in step with the code: a
+ * renamed definition renames its row (found by key), and changed built-in prompts become the next
+ * version — unless someone saved a version of that recipe, which then stays theirs. Existing
+ * versions never change, so runs keep the exact config they used. Safe to call from many
+ * processes: the unique name, key and (recipe, version) make a lost race harmless.
+ */
 export async function ensureBuiltInRecipes(): Promise<void> {
-  const existing = new Set((await db().recipe.findMany({ where: { builtIn: true }, select: { name: true } })).map((recipe) => recipe.name));
+  const rows = await db().recipe.findMany({
+    where: { builtInKey: { in: builtInDefinitions.map((definition) => definition.key) } },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
+  const byKey = new Map(rows.map((row) => [row.builtInKey, row]));
   for (const definition of builtInDefinitions) {
-    if (existing.has(definition.name)) continue;
-    const config = recipeConfigFromBuiltIn(definition.recipe, endpointsByStage(definition.endpoints));
+    const row = byKey.get(definition.key);
     try {
-      await db().recipe.create({
-        data: { name: definition.name, description: definition.description, builtIn: true, versions: { create: { version: 1, config: toJson(config) } } },
-      });
+      if (!row) {
+        await db().recipe.create({
+          data: {
+            name: definition.name,
+            description: definition.description,
+            builtIn: true,
+            builtInKey: definition.key,
+            versions: { create: { version: 1, config: toJson(definition.config), promptProvenance: toJson(provenanceOf(definition.config)) } },
+          },
+        });
+        continue;
+      }
+      if (row.name !== definition.name || row.description !== definition.description) {
+        await db().recipe.update({ where: { id: row.id }, data: { name: definition.name, description: definition.description } });
+      }
+      const latest = row.versions[0];
+      if (latest && latest.createdById === null && canonicalJson(latest.config) !== canonicalJson(toJson(definition.config))) {
+        await db().recipeVersion.create({
+          data: { recipeId: row.id, version: latest.version + 1, config: toJson(definition.config), promptProvenance: toJson(provenanceOf(definition.config)) },
+        });
+      }
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }
@@ -136,6 +203,7 @@ export interface RecipeVersionView {
   createdById: string | null;
   runCount: number;
   config: RecipeConfig;
+  provenance: RecipeProvenance;
 }
 
 export interface RecipeDetail {
@@ -157,14 +225,18 @@ export async function getRecipe(recipeId: string): Promise<RecipeDetail | null> 
     name: recipe.name,
     description: recipe.description,
     builtIn: recipe.builtIn,
-    versions: recipe.versions.map((version) => ({
-      id: version.id,
-      version: version.version,
-      createdAt: version.createdAt,
-      createdById: version.createdById,
-      runCount: version._count.runs,
-      config: recipeConfigSchema.parse(version.config),
-    })),
+    versions: recipe.versions.map((version) => {
+      const config = recipeConfigSchema.parse(version.config);
+      return {
+        id: version.id,
+        version: version.version,
+        createdAt: version.createdAt,
+        createdById: version.createdById,
+        runCount: version._count.runs,
+        config,
+        provenance: storedProvenance(version.promptProvenance, config),
+      };
+    }),
   };
 }
 
@@ -182,6 +254,8 @@ export interface RecipeVersionOption {
   version: number;
   latest: boolean;
   simulatedHint: boolean;
+  /** The paper preset (real or simulator copy): preselected in the "new run" form. */
+  isDefault: boolean;
 }
 
 /** Every recipe version, newest first per recipe, for the "new run" form. */
@@ -198,7 +272,8 @@ export async function listRecipeVersionOptions(): Promise<RecipeVersionOption[]>
     recipeName: version.recipe.name,
     version: version.version,
     latest: latest.get(version.recipeId) === version.version,
-    simulatedHint: version.recipe.name === SIMULATOR_RECIPE_NAME,
+    simulatedHint: simulatorRecipeNames.has(version.recipe.name),
+    isDefault: version.recipe.name === SIMULATOR_RECIPE_NAME || version.recipe.name === builtInRecipes[0].name,
   }));
 }
 
@@ -216,7 +291,7 @@ export async function createRecipe(input: { name: string; description?: string; 
   try {
     return await db().$transaction(async (tx) => {
       const recipe = await tx.recipe.create({
-        data: { name: input.name, description: input.description ?? null, versions: { create: { version: 1, config: toJson(config), createdById: actor?.id ?? null } } },
+        data: { name: input.name, description: input.description ?? null, versions: { create: { version: 1, config: toJson(config), promptProvenance: toJson(provenanceOf(config)), createdById: actor?.id ?? null } } },
         include: { versions: true },
       });
       await recordAudit({ actor, action: 'recipe.create', targetType: 'Recipe', targetId: recipe.id, after: { name: recipe.name, version: 1 } }, tx);
@@ -243,7 +318,7 @@ export async function saveRecipeVersion(input: { recipeId: string; config: unkno
           return { versionId: latest.id, version: latest.version, created: false };
         }
         const created = await tx.recipeVersion.create({
-          data: { recipeId: input.recipeId, version: latest.version + 1, config: toJson(config), createdById: actor?.id ?? null },
+          data: { recipeId: input.recipeId, version: latest.version + 1, config: toJson(config), promptProvenance: toJson(provenanceOf(config)), createdById: actor?.id ?? null },
         });
         await recordAudit(
           { actor, action: 'recipe.version.create', targetType: 'Recipe', targetId: input.recipeId, before: { version: latest.version }, after: { version: created.version } },

@@ -1,17 +1,40 @@
 /**
  * Reversed instruction tuning data (stage 1 of Safer-Instruct): flips an instruction dataset so a
  * model learns P(instruction | response). Each (instruction, response) pair becomes
- * `{ prompt: renderReversedPrompt(response), completion: instruction }`.
+ * `{ prompt: renderReversedPrompt(response, template), completion: instruction }`, in the
+ * authors' template unless another is chosen.
+ *
+ * ShareGPT conversations have several exchanges; which become records is a choice
+ * (`ShareGptTurns`): the first exchange only, every exchange on its own, or every exchange with the
+ * earlier turns as context. The authors flipped ShareGPT but do not say how they handled
+ * multi-turn conversations; the default, every exchange on its own, is ours.
  *
  * Sources: Alpaca records `{instruction, input, output}` and ShareGPT records
  * `{conversations: [{from, value}, …]}`, in a JSON array or JSONL. Records are read one at a time
  * from a chunk stream, so memory stays flat for large uploads; a malformed record yields a row
  * error with its line number and the rest of the file is still processed.
  */
-import { renderReversedPrompt } from '@/lib/pipeline/prompts/reversed-template';
+import { DEFAULT_REVERSED_TEMPLATE, renderReversedPrompt, type ReversedTemplateId } from '@/lib/pipeline/prompts/reversed-template';
 
 export type InstructionDatasetFormat = 'alpaca' | 'sharegpt';
 export type InstructionContainer = 'jsonl' | 'json-array';
+
+export const SHAREGPT_TURNS = ['first', 'each', 'context'] as const;
+export type ShareGptTurns = (typeof SHAREGPT_TURNS)[number];
+
+export const shareGptTurnsLabels: Record<ShareGptTurns, string> = {
+  first: 'first exchange only',
+  each: 'every exchange on its own',
+  context: 'every exchange, with the earlier turns as context',
+};
+
+/** How records are written: the reversed template and, for ShareGPT, which exchanges. */
+export interface FlipRecordOptions {
+  template: ReversedTemplateId;
+  shareGptTurns: ShareGptTurns;
+}
+
+export const defaultFlipRecordOptions: FlipRecordOptions = { template: DEFAULT_REVERSED_TEMPLATE, shareGptTurns: 'each' };
 
 export interface ReversedRecord {
   prompt: string;
@@ -46,8 +69,21 @@ export function alpacaCompletion(instruction: string, input: string): string {
   return input.trim() === '' ? instruction : `${instruction}\n\n${input}`;
 }
 
-export function flipPair(instruction: string, response: string): ReversedRecord {
-  return { prompt: renderReversedPrompt(response), completion: instruction };
+export function flipPair(instruction: string, response: string, template: ReversedTemplateId = DEFAULT_REVERSED_TEMPLATE): ReversedRecord {
+  return { prompt: renderReversedPrompt(response, template), completion: instruction };
+}
+
+/**
+ * Earlier turns of a conversation, put before the reversed prompt when an exchange is flipped with
+ * its context. This layout is ours: the authors publish none for multi-turn data.
+ */
+export function conversationContext(turns: readonly { speaker: 'human' | 'gpt'; text: string }[]): string {
+  const lines = turns.map((turn) => `${turn.speaker === 'human' ? 'User' : 'Assistant'}: ${turn.text}`);
+  return `Conversation so far:\n${lines.join('\n')}\n\n`;
+}
+
+function pickDefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -62,13 +98,13 @@ function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.trim() !== '';
 }
 
-export function flipAlpacaRecord(value: unknown, line: number): FlipOutcome {
+export function flipAlpacaRecord(value: unknown, line: number, options: FlipRecordOptions = defaultFlipRecordOptions): FlipOutcome {
   if (!isObject(value)) return rowError(line, 'expected a JSON object with "instruction", "input" and "output"');
   const { instruction, input, output } = value;
   if (!nonEmptyString(instruction)) return rowError(line, '"instruction" must be a non-empty string', 'instruction');
   if (!nonEmptyString(output)) return rowError(line, '"output" must be a non-empty string', 'output');
   if (input !== undefined && input !== null && typeof input !== 'string') return rowError(line, '"input" must be a string when present', 'input');
-  return { ok: true, records: [flipPair(alpacaCompletion(instruction, input ?? ''), output)], skippedPairs: 0 };
+  return { ok: true, records: [flipPair(alpacaCompletion(instruction, input ?? ''), output, options.template)], skippedPairs: 0 };
 }
 
 type ShareGptSpeaker = 'human' | 'gpt' | 'system';
@@ -86,8 +122,12 @@ const shareGptSpeakers: Record<string, ShareGptSpeaker> = {
   system: 'system',
 };
 
-/** One flipped record per human turn immediately followed by a gpt turn; pairs with an empty side are skipped. */
-export function flipShareGptRecord(value: unknown, line: number): FlipOutcome {
+/**
+ * Flipped records from the exchanges (a human turn immediately followed by a gpt turn) chosen by
+ * `options.shareGptTurns`; exchanges with an empty side are skipped and counted ("first" takes the
+ * first exchange with both sides written).
+ */
+export function flipShareGptRecord(value: unknown, line: number, options: FlipRecordOptions = defaultFlipRecordOptions): FlipOutcome {
   if (!isObject(value) || !Array.isArray(value.conversations)) {
     return rowError(line, 'expected a JSON object with a "conversations" array', 'conversations');
   }
@@ -105,19 +145,29 @@ export function flipShareGptRecord(value: unknown, line: number): FlipOutcome {
   }
   const records: ReversedRecord[] = [];
   let skippedPairs = 0;
-  turns.forEach((turn, index) => {
+  const dialogue = turns.filter((turn): turn is { speaker: 'human' | 'gpt'; text: string } => turn.speaker !== 'system');
+  for (const [index, turn] of turns.entries()) {
     const next = turns[index + 1];
-    if (turn.speaker !== 'human' || next?.speaker !== 'gpt') return;
-    if (turn.text.trim() === '' || next.text.trim() === '') skippedPairs += 1;
-    else records.push(flipPair(turn.text, next.text));
-  });
+    if (turn.speaker !== 'human' || next?.speaker !== 'gpt') continue;
+    if (turn.text.trim() === '' || next.text.trim() === '') {
+      skippedPairs += 1;
+      continue;
+    }
+    const record = flipPair(turn.text, next.text, options.template);
+    if (options.shareGptTurns === 'context') {
+      const earlier = dialogue.slice(0, dialogue.indexOf(turn as (typeof dialogue)[number]));
+      if (earlier.length > 0) record.prompt = conversationContext(earlier) + record.prompt;
+    }
+    records.push(record);
+    if (options.shareGptTurns === 'first') break;
+  }
   if (records.length === 0) {
     return rowError(line, 'no human turn followed by a gpt turn with non-empty text', 'conversations');
   }
   return { ok: true, records, skippedPairs };
 }
 
-export const recordFlippers: Record<InstructionDatasetFormat, (value: unknown, line: number) => FlipOutcome> = {
+export const recordFlippers: Record<InstructionDatasetFormat, (value: unknown, line: number, options: FlipRecordOptions) => FlipOutcome> = {
   alpaca: flipAlpacaRecord,
   sharegpt: flipShareGptRecord,
 };
@@ -291,6 +341,10 @@ export interface FlipDatasetOptions {
   format?: InstructionDatasetFormat | 'auto';
   /** Default 'auto': a file whose first non-blank character is "[" is a JSON array, otherwise JSONL. */
   container?: InstructionContainer | 'auto';
+  /** Default: the authors' template. */
+  template?: ReversedTemplateId;
+  /** Default 'each'. */
+  shareGptTurns?: ShareGptTurns;
 }
 
 /**
@@ -303,6 +357,7 @@ export async function* flipInstructionDataset(source: TextChunks, options: FlipD
   let container = options.container ?? 'auto';
   if (container === 'auto') ({ container, chunks } = await detectContainer(chunks));
   let format = options.format === 'auto' ? undefined : options.format;
+  const recordOptions: FlipRecordOptions = { ...defaultFlipRecordOptions, ...pickDefined({ template: options.template, shareGptTurns: options.shareGptTurns }) };
 
   for await (const element of containerReaders[container](chunks)) {
     let value: unknown;
@@ -320,7 +375,7 @@ export async function* flipInstructionDataset(source: TextChunks, options: FlipD
       };
       continue;
     }
-    const outcome = recordFlippers[format](value, element.line);
+    const outcome = recordFlippers[format](value, element.line, recordOptions);
     if (!outcome.ok) {
       yield { kind: 'error', error: outcome.error };
       continue;

@@ -3,7 +3,19 @@
  * JSONL `{"prompt": …, "completion": …}` out, one record per (instruction, response) pair, in the
  * reversed template. Records the flipper cannot read are left out and counted.
  */
-import { flipInstructionDataset, type FlipDatasetOptions, type RowError, type TextChunks } from '@/lib/pipeline/reversed-data';
+import { DEFAULT_REVERSED_TEMPLATE, reversedTemplates } from '@/lib/pipeline/prompts/reversed-template';
+import { flipInstructionDataset, shareGptTurnsLabels, type FlipDatasetOptions, type RowError, type TextChunks } from '@/lib/pipeline/reversed-data';
+
+/** One line saying how the file was made (template, and the ShareGPT choice), for the response and the page. */
+export function flipNote(options: Pick<FlipDatasetOptions, 'template' | 'shareGptTurns'>): string {
+  const template = reversedTemplates[options.template ?? DEFAULT_REVERSED_TEMPLATE];
+  return `Template: ${template.label} (${template.source}). ShareGPT turns: ${shareGptTurnsLabels[options.shareGptTurns ?? 'each']}.`;
+}
+
+/** File name of the flipped file; it names the template so files made with different layouts are not mixed up. */
+export function flippedFileName(name: string, options: Pick<FlipDatasetOptions, 'template'>): string {
+  return `${name}.reversed.${options.template ?? DEFAULT_REVERSED_TEMPLATE}.jsonl`;
+}
 
 export interface FlipSummary {
   records: number;

@@ -7,12 +7,13 @@ test('the recipe editor previews the prompt live, tries 5 items without saving, 
   test.setTimeout(120_000);
   await signIn(page, e2eAdmin.email, e2eAdmin.password);
   await page.goto('/recipes');
-  await page.getByRole('link', { name: 'Safer-Instruct (safety) · simulator' }).click();
+  await page.getByRole('link', { name: 'Safer-Instruct (helpful refusals) · simulator' }).click();
   await page.waitForLoadState('networkidle');
   await expect(page.getByTestId('recipe-versions')).toContainText('v1');
 
   const preview = page.getByTestId('prompt-preview');
-  await expect(preview).toContainText('### Response:');
+  await expect(preview).toContainText('### response:');
+  await expect(page.getByTestId('prompt-provenance')).toContainText("authors' verbatim text");
   const template = page.getByLabel('Template');
   await template.fill('Reply to this e2e marker text:\n{{text}}\n\n### Instruction:\n');
   await expect(preview).toContainText('Reply to this e2e marker text:');
@@ -29,7 +30,7 @@ test('the recipe editor previews the prompt live, tries 5 items without saving, 
   await expect(page.getByTestId('recipe-versions')).toContainText('v2');
   // Version 1 is unchanged.
   await page.getByRole('link', { name: 'v1', exact: true }).click();
-  await expect(page.getByLabel('Template')).toHaveValue(/Write the instruction that the response completes/);
+  await expect(page.getByLabel('Template')).toHaveValue(/Write the instruction that the response is trying to complete/);
 });
 
 test('reversed-tuning data: checks an Alpaca file and downloads the flipped training file', async ({ page }) => {
@@ -45,13 +46,16 @@ test('reversed-tuning data: checks an Alpaca file and downloads the flipped trai
   await page.getByRole('button', { name: 'Check file' }).click();
   await expect(page.getByTestId('reversed-records')).toHaveText('2');
   await expect(page.getByTestId('reversed-check')).toContainText('"output" must be a non-empty string');
+  await expect(page.getByTestId('reversed-note')).toContainText("Template: Authors' template");
 
   const downloadPromise = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download flipped file' }).click();
   const download = await downloadPromise;
-  expect(download.suggestedFilename()).toBe('alpaca.reversed.jsonl');
+  expect(download.suggestedFilename()).toBe('alpaca.reversed.authors.jsonl');
   const lines = fs.readFileSync(await download.path(), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { prompt: string; completion: string });
   expect(lines).toHaveLength(2);
   expect(lines[1].completion).toBe('Add the numbers.\n\n2 and 3');
-  expect(lines[0].prompt).toContain('### Response:\nBlue.\n\n### Instruction:\n');
+  expect(lines[0].prompt).toBe(
+    'Below is a response to a certain instruction. Write the instruction that the response is trying to complete.\n\n### response:\nBlue.\n\n### Instruction:',
+  );
 });

@@ -21,7 +21,7 @@ test('a researcher starts a run on the sample corpus and watches it finish', asy
   const form = page.getByRole('form', { name: 'New run' });
   // The latest version of the simulator recipe (another test may have saved a newer one).
   const versionSelect = form.getByLabel('Recipe version');
-  const simulatorVersion = await versionSelect.locator('option', { hasText: /^Safer-Instruct \(safety\) · simulator — v\d+ \(latest\)$/ }).getAttribute('value');
+  const simulatorVersion = await versionSelect.locator('option', { hasText: /^Safer-Instruct \(paper\) · simulator — v\d+ \(latest\)$/ }).getAttribute('value');
   await versionSelect.selectOption(simulatorVersion ?? '');
   const corpus = form.getByRole('checkbox', { name: /^Sample corpus\s*100 texts$/ });
   if (!(await corpus.isChecked())) await corpus.check();

@@ -25,7 +25,7 @@ export default async function RunsPage() {
       <PageHeader title="Runs" description="Each run takes texts from corpora through a recipe version: induce an instruction, filter it, write a safe answer, filter the pair." actions={newButton} />
       {runs.length === 0 ? (
         <EmptyState title="No runs yet" action={newButton}>
-          Start a run on a corpus with a recipe. The built-in “Safer-Instruct (safety) · simulator” recipe works offline.
+          Start a run on a corpus with a recipe. The built-in “Safer-Instruct (paper) · simulator” recipe works offline.
         </EmptyState>
       ) : (
         <Card>

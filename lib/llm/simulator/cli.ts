@@ -17,7 +17,7 @@ const FAULT_FLAGS = {
   'fault-seed': 'faultSeed',
 } as const satisfies Record<string, Exclude<keyof FaultConfigInput, 'latencyMs'>>;
 
-const OTHER_FLAGS = ['port', 'latency-ms', 'latency-dist', 'latency-min', 'latency-max', 'latency-sd', 'pass-rate', 'api-key'] as const;
+const OTHER_FLAGS = ['port', 'latency-ms', 'latency-dist', 'latency-min', 'latency-max', 'latency-sd', 'pass-rate', 'flaw-rate', 'api-key'] as const;
 const ALL_FLAGS = [...OTHER_FLAGS, ...(Object.keys(FAULT_FLAGS) as Array<keyof typeof FAULT_FLAGS>)];
 type Flag = (typeof ALL_FLAGS)[number];
 
@@ -29,6 +29,7 @@ export const CLI_USAGE = `Usage: npm run sim -- [flags]   (OpenAI-compatible sim
   --rate-429 R --retry-after S --rate-500 R --rate-hang R --hang-ms N
   --rate-malformed-json R --rate-truncated R --rate-drop R --fault-seed N
   --pass-rate R            judge pass rate for acceptable items (default 0.85)
+  --flaw-rate R            share of reversed/expert replies with a typical model flaw (default 0.1)
   --api-key K              require Authorization: Bearer K
 Each flag also reads env SIM_<FLAG>, e.g. SIM_RATE_429=0.1.`;
 
@@ -94,6 +95,6 @@ export function parseSimulatorCli(argv: string[], env: Readonly<Record<string, s
   return {
     help: values.help === true,
     port,
-    options: { port, faults, passRate: read('pass-rate'), requireApiKey: raw('api-key') },
+    options: { port, faults, passRate: read('pass-rate'), flawRate: read('flaw-rate'), requireApiKey: raw('api-key') },
   };
 }

@@ -56,7 +56,7 @@ function cutAtStop(text: string, stop: string[]): string {
   return text.slice(0, end);
 }
 
-export function generateChoices(input: GenerationInput, plan: FaultPlan, passRate: number): GenerationResult {
+export function generateChoices(input: GenerationInput, plan: FaultPlan, passRate: number, flawRate = 0): GenerationResult {
   const role = ROLE_IMPLS[input.role];
   const repliesAreJson = input.jsonMode || role.jsonKey === null;
   const choices: ChoiceText[] = [];
@@ -65,7 +65,7 @@ export function generateChoices(input: GenerationInput, plan: FaultPlan, passRat
   input.prompts.forEach((prompt, promptIndex) => {
     for (let c = 0; c < input.n; c += 1) {
       const rng = rngFromText(`${input.requestKey}\u0000${promptIndex}\u0000${c}`);
-      const raw = role.generate({ text: prompt.text, fullPrompt: prompt.fullPrompt, seed: input.seed, rng, passRate });
+      const raw = role.generate({ text: prompt.text, fullPrompt: prompt.fullPrompt, seed: input.seed, rng, passRate, flawRate });
       let content = input.jsonMode && role.jsonKey !== null ? JSON.stringify({ [role.jsonKey]: raw }) : raw;
       let finishReason: ChoiceText['finishReason'] = 'stop';
       content = cutAtStop(content, input.stop);

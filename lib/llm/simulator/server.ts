@@ -39,6 +39,12 @@ export interface SimulatorOptions {
   faults?: FaultConfigInput;
   /** Judge: share of items that pass once the rules found nothing wrong. Default 0.85. */
   passRate?: number;
+  /**
+   * Reversed and expert: share of replies written with a flaw real models show (copying the text,
+   * too short, off topic, cut off; an expert that complies), so the judge's rules have something
+   * to catch in a demo. Default 0.1; 0 makes every reply well-formed.
+   */
+  flawRate?: number;
   /** When set, `/v1/*` requests need `Authorization: Bearer <requireApiKey>`. */
   requireApiKey?: string;
 }
@@ -57,6 +63,7 @@ export interface SimulatorHandle {
   close(): Promise<void>;
 }
 
+export const DEFAULT_FLAW_RATE = 0.1;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const CONTROL_PREFIX = '/__sim/';
 
@@ -64,6 +71,7 @@ interface SimulatorState {
   planner: FaultPlanner;
   stats: SimulatorStatsCollector;
   passRate: number;
+  flawRate: number;
   requireApiKey: string | null;
   timers: Set<NodeJS.Timeout>;
 }
@@ -292,7 +300,7 @@ async function handleGeneration<Req extends { stream?: boolean | null; stream_op
     return;
   }
 
-  const result = generateChoices({ ...partial, role }, plan, state.passRate);
+  const result = generateChoices({ ...partial, role }, plan, state.passRate, state.flawRate);
   if (result.contentFault !== null) state.stats.faultInjected(result.contentFault);
   const usage = makeUsage(partial.promptTokens, result.completionTokens);
   const id = makeId(spec.idPrefix);
@@ -409,9 +417,9 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-function checkPassRate(passRate: number): number {
-  if (!(passRate >= 0 && passRate <= 1)) throw new Error(`passRate must be between 0 and 1, got ${passRate}`);
-  return passRate;
+function checkRate(name: string, rate: number): number {
+  if (!(rate >= 0 && rate <= 1)) throw new Error(`${name} must be between 0 and 1, got ${rate}`);
+  return rate;
 }
 
 /** Starts an OpenAI-compatible server with simulated models on 127.0.0.1. */
@@ -419,7 +427,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const state: SimulatorState = {
     planner: new FaultPlanner(mergeFaultConfig(DEFAULT_FAULT_CONFIG, options.faults ?? {})),
     stats: new SimulatorStatsCollector(),
-    passRate: checkPassRate(options.passRate ?? 0.85),
+    passRate: checkRate('passRate', options.passRate ?? 0.85),
+    flawRate: checkRate('flawRate', options.flawRate ?? DEFAULT_FLAW_RATE),
     requireApiKey: options.requireApiKey ?? null,
     timers: new Set(),
   };

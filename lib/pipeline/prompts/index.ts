@@ -2,15 +2,21 @@
  * Built-in recipes and the helpers to turn one into a recipe version's config.
  */
 import { recipeConfigSchema, stageNames, type RecipeConfig, type StageMode, type StageName } from '@/lib/pipeline/prompts/recipe-config';
-import { saferInstructSafetyRecipe, type BuiltInRecipe, type StagePreset } from '@/lib/pipeline/prompts/safer-instruct-safety';
+import type { BuiltInRecipe, StagePreset } from '@/lib/pipeline/prompts/built-in-types';
+import { classifyPromptProvenance, type KnownPrompt, type PromptText, type RecipeProvenance } from '@/lib/pipeline/prompts/provenance';
+import { saferInstructPaperRecipe } from '@/lib/pipeline/prompts/safer-instruct-paper';
+import { saferInstructSafetyRecipe } from '@/lib/pipeline/prompts/safer-instruct-safety';
 
 export * from '@/lib/pipeline/prompts/recipe-config';
 export * from '@/lib/pipeline/prompts/judge-verdict';
 export * from '@/lib/pipeline/prompts/render-stage-prompt';
 export * from '@/lib/pipeline/prompts/reversed-template';
-export { induceCompletionTemplate, saferInstructSafetyRecipe, type BuiltInRecipe, type StagePreset } from '@/lib/pipeline/prompts/safer-instruct-safety';
+export * from '@/lib/pipeline/prompts/provenance';
+export { induceCompletionTemplate, type BuiltInRecipe, type StagePreset } from '@/lib/pipeline/prompts/built-in-types';
+export { saferInstructPaperRecipe } from '@/lib/pipeline/prompts/safer-instruct-paper';
+export { saferInstructSafetyRecipe } from '@/lib/pipeline/prompts/safer-instruct-safety';
 
-export const builtInRecipes: BuiltInRecipe[] = [saferInstructSafetyRecipe];
+export const builtInRecipes: BuiltInRecipe[] = [saferInstructPaperRecipe, saferInstructSafetyRecipe];
 
 export function findBuiltInRecipe(id: string): BuiltInRecipe | undefined {
   return builtInRecipes.find((recipe) => recipe.id === id);
@@ -19,6 +25,15 @@ export function findBuiltInRecipe(id: string): BuiltInRecipe | undefined {
 /** Presets a stage offers: the default first, then its variants. */
 export function stagePresets(recipe: BuiltInRecipe, stage: StageName): StagePreset[] {
   return [recipe.stages[stage], ...(recipe.stageVariants[stage] ?? [])];
+}
+
+/** Provenance of each stage's prompt: a built-in preset's text keeps its provenance, anything else is user-written. */
+export function recipePromptProvenance(stages: Readonly<Record<StageName, PromptText>>): RecipeProvenance {
+  return classifyPromptProvenance(stages, (stage) =>
+    builtInRecipes.flatMap((recipe) =>
+      stagePresets(recipe, stage).map((preset): KnownPrompt => ({ ...preset, note: `${recipe.name}: ${preset.provenanceNote}` })),
+    ),
+  );
 }
 
 export interface StageEndpointChoice {

@@ -1,47 +1,19 @@
 /**
- * Built-in "Safer-Instruct (safety)" recipe: prompts written for this project (not the paper's
- * text) for the topics hate, self-harm, illegal and nsfw. Human-written harmful text becomes the
- * rejected response; the pipeline induces the instruction it answers, filters it, has an expert
- * model write a safe preferred response, and keeps the pair only if that response is safe and
- * better.
+ * Built-in "Safer-Instruct (helpful refusals)" recipe: a deliberate variant of the paper for the
+ * topics hate, self-harm, illegal and nsfw. Induction uses the authors' reversed template; the
+ * filters and the expert prompt are written for this app (not the paper's text): the expert gets a
+ * long system prompt asking for helpful refusals rather than the bare instruction. Human-written
+ * harmful text becomes the rejected response.
  */
-import type { PassRule, StageMode, StageName, StageParameters } from '@/lib/pipeline/prompts/recipe-config';
-import { REVERSED_INSTRUCTION_HEADER, REVERSED_RESPONSE_HEADER, renderReversedPrompt } from '@/lib/pipeline/prompts/reversed-template';
+import { judgeSectionNames, sectionBlock } from '@/lib/llm/simulator/sections';
+import { induceCompletionPreset, judgePassRule, type BuiltInRecipe, type StagePreset } from '@/lib/pipeline/prompts/built-in-types';
+import type { StageParameters } from '@/lib/pipeline/prompts/recipe-config';
+import { REVERSED_INSTRUCTION_HEADER, REVERSED_RESPONSE_HEADER } from '@/lib/pipeline/prompts/reversed-template';
 
-/** A stage configuration without the deployment-specific endpoint and model. */
-export interface StagePreset {
-  mode: StageMode;
-  template: string;
-  parameters: StageParameters;
-  rubric?: string;
-  passRule?: PassRule;
-}
+export type { BuiltInRecipe, StagePreset };
+export { induceCompletionTemplate } from '@/lib/pipeline/prompts/built-in-types';
 
-export interface BuiltInRecipe {
-  id: string;
-  name: string;
-  description: string;
-  topics: string[];
-  topicDescriptions: Record<string, string>;
-  instructionsPerSource: number;
-  /** The preset used by default for each stage. */
-  stages: Record<StageName, StagePreset>;
-  /** Other presets for a stage, e.g. a chat variant of a completion prompt. */
-  stageVariants: Partial<Record<StageName, StagePreset[]>>;
-}
-
-/**
- * Same layout as the reversed-tuning data, so a model fine-tuned with `renderReversedPrompt`
- * sees exactly what it was trained on. The model continues after the instruction header; the
- * stop sequence ends the output before it invents a new section.
- */
-export const induceCompletionTemplate = renderReversedPrompt('{{text}}');
-
-const induceCompletionPreset: StagePreset = {
-  mode: 'completion',
-  template: induceCompletionTemplate,
-  parameters: { temperature: 0.7, maxTokens: 200, seed: 2024, stop: ['###'] },
-};
+const studio = { provenance: 'studio', provenanceNote: 'Safer-Instruct (helpful refusals) preset' } as const;
 
 const induceChatPreset: StagePreset = {
   mode: 'chat',
@@ -75,9 +47,9 @@ ${REVERSED_RESPONSE_HEADER}
 
 ${REVERSED_INSTRUCTION_HEADER}`,
   parameters: { temperature: 0.7, maxTokens: 200, seed: 2024 },
+  ...studio,
 };
 
-const judgePassRule: PassRule = { kind: 'judgeVerdict', onUnparseable: 'error' };
 const judgeParameters: StageParameters = { temperature: 0, maxTokens: 300, seed: 2024 };
 const verdictFormatLine = 'Answer with one JSON object and nothing else: {"verdict": "pass" or "fail", "reason": "<one short sentence>"}';
 
@@ -95,18 +67,15 @@ Rubric:
 {{rubric}}
 
 Response (human-written source text):
-<<<
-{{text}}
->>>
+${sectionBlock(judgeSectionNames.sourceText, '{{text}}')}
 
 Instruction to review:
-<<<
-{{instruction}}
->>>
+${sectionBlock(judgeSectionNames.instruction, '{{instruction}}')}
 
 ${verdictFormatLine}`,
   parameters: judgeParameters,
   passRule: judgePassRule,
+  ...studio,
 };
 
 const generateResponsePreset: StagePreset = {
@@ -122,6 +91,7 @@ You are a thoughtful assistant with expert knowledge, answering a user directly.
 <|user|>
 {{instruction}}`,
   parameters: { temperature: 0.7, maxTokens: 1024, seed: 2024 },
+  ...studio,
 };
 
 const filterResponsePreset: StagePreset = {
@@ -137,31 +107,28 @@ Rubric:
 {{rubric}}
 
 Request:
-<<<
-{{instruction}}
->>>
+${sectionBlock(judgeSectionNames.instruction, '{{instruction}}')}
 
 Response A (candidate preferred response):
-<<<
-{{chosen}}
->>>
+${sectionBlock(judgeSectionNames.chosen, '{{chosen}}')}
 
 Response B (human-written response, to be rejected):
-<<<
-{{rejected}}
->>>
+${sectionBlock(judgeSectionNames.rejected, '{{rejected}}')}
 
 ${verdictFormatLine}`,
   parameters: judgeParameters,
   passRule: judgePassRule,
+  ...studio,
 };
 
 export const saferInstructSafetyRecipe: BuiltInRecipe = {
   id: 'safer-instruct-safety',
-  name: 'Safer-Instruct (safety)',
+  name: 'Safer-Instruct (helpful refusals)',
   description:
-    'Turns human-written harmful text into preference pairs: reversed instruction induction, an instruction quality filter, ' +
-    'a safe expert response, and a filter that keeps the pair only if the response is safe and better.',
+    "A variant of Safer-Instruct written for this app: induction with the authors' reversed template, an instruction quality filter, " +
+    'an expert asked (through a long system prompt) for helpful refusals, and a filter that keeps the pair only if the response is safe and better. ' +
+    "Filter and expert prompts are this app's own, not the paper's.",
+  defaultModels: {},
   topics: ['hate', 'self-harm', 'illegal', 'nsfw'],
   topicDescriptions: {
     hate: 'hostile, demeaning or stereotyping statements about people because of a group they belong to, such as nationality, ethnicity, religion, gender, sexuality, age or disability',

@@ -70,10 +70,10 @@ describe('record shapes', () => {
     const [record] = await jsonlRecords('reversed-tuning', [pair]);
     expect(record).toEqual({
       prompt:
-        'Below is a response to an instruction. Write the instruction that the response completes.\n\n### Response:\nSafely, like this.\n\n### Instruction:\n',
+        'Below is a response to a certain instruction. Write the instruction that the response is trying to complete.\n\n### response:\nSafely, like this.\n\n### Instruction:',
       completion: 'How do I X?',
     });
-    expect(renderReversedPrompt('R')).toMatch(/^[^\n]+\n\n### Response:\nR\n\n### Instruction:\n$/);
+    expect(renderReversedPrompt('R')).toMatch(/^[^\n]+\n\n### response:\nR\n\n### Instruction:$/);
   });
 
   it('CSV has a header with topic, ids, verdicts, source and audit status, and CRLF records', async () => {

@@ -27,8 +27,11 @@ const endpoints = (overrides: Partial<Record<StageName, { endpointName: string; 
 });
 
 describe('renderReversedPrompt', () => {
-  it('produces the published layout exactly', () => {
+  it("produces the authors' published layout by default, and the earlier studio layout on request", () => {
     expect(renderReversedPrompt('Sure, here is a poem.')).toBe(
+      'Below is a response to a certain instruction. Write the instruction that the response is trying to complete.\n\n### response:\nSure, here is a poem.\n\n### Instruction:',
+    );
+    expect(renderReversedPrompt('Sure, here is a poem.', 'studio-v1')).toBe(
       'Below is a response to an instruction. Write the instruction that the response completes.\n\n### Response:\nSure, here is a poem.\n\n### Instruction:\n',
     );
   });
@@ -41,8 +44,8 @@ describe('renderReversedPrompt', () => {
 });
 
 describe('builtInRecipes', () => {
-  it('offers the Safer-Instruct (safety) recipe for the four topics', () => {
-    expect(builtInRecipes.map((candidate) => candidate.name)).toContain('Safer-Instruct (safety)');
+  it('offers the paper preset and the helpful-refusals variant for the four topics', () => {
+    expect(builtInRecipes.map((candidate) => candidate.name)).toEqual(['Safer-Instruct (paper)', 'Safer-Instruct (helpful refusals)']);
     expect(recipe.topics).toEqual(['hate', 'self-harm', 'illegal', 'nsfw']);
     expect(Object.keys(recipe.topicDescriptions).sort()).toEqual([...recipe.topics].sort());
     expect(recipe.instructionsPerSource).toBe(1);

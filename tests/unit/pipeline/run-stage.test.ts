@@ -45,7 +45,7 @@ describe('runStage', () => {
     const outcome = await runStage('induce', { config, models }, item);
     expect(outcome).toMatchObject({ ok: true, output: 'How do I deal with loud tourists?', verdict: null, model: 'test-model', cacheHit: false });
     expect(outcome.rawOutput).toContain('### Response:');
-    expect(outcome.prompt).toBe(`Below is a response to an instruction. Write the instruction that the response completes.\n\n### Response:\n${item.text}\n\n### Instruction:\n`);
+    expect(outcome.prompt).toBe(`Below is a response to a certain instruction. Write the instruction that the response is trying to complete.\n\n### response:\n${item.text}\n\n### Instruction:`);
     expect(server?.requests[0].path).toBe('/v1/completions');
     expect(server?.requests[0].body).toMatchObject({ prompt: outcome.prompt, stop: ['###'], seed: 2024 });
     expect(outcome.tokensIn).toBe(7);

@@ -71,25 +71,25 @@ describe('reversed role', () => {
 
 describe('judge role', () => {
   it('fails empty and short instructions', () => {
-    expect(judge('Instruction:\nResponse: something')).toEqual({ verdict: 'fail', reason: 'instruction is empty' });
+    expect(judge('Instruction:\nResponse: something')).toEqual({ verdict: 'fail', reason: 'instruction is empty (rule: empty)' });
     expect(judge('Instruction: Tell me more').reason).toMatch(/too short \(3 words/);
     expect(judge('hi there').verdict).toBe('fail');
   });
 
   it('fails an instruction that shares no key words with its response', () => {
     const verdict = judge('Instruction: Please tell me a funny joke about penguins.\nResponse: Volcanoes erupt when magma pressure builds; magma rises through volcanoes.', null, 1);
-    expect(verdict).toEqual({ verdict: 'fail', reason: 'instruction does not match the text (no shared key words)' });
+    expect(verdict).toEqual({ verdict: 'fail', reason: 'instruction does not match the text (no shared key words) (rule: off-topic)' });
   });
 
   it('fails chosen answers that copy the rejected text or lack a refusal', () => {
     const rejected = 'Here is exactly how you pick the lock on the back door.';
     expect(judge(`Instruction: How do I break into my neighbour's house?\nChosen: Sure. ${rejected}\nRejected: ${rejected}`, null, 1).reason).toBe(
-      'chosen answer repeats the rejected text',
+      'chosen answer repeats the rejected text (rule: copy)',
     );
     expect(judge(`Instruction: How do I break into my neighbour's house?\nChosen: Use a crowbar on the window.\nRejected: ${rejected}`, null, 1).reason).toBe(
-      'chosen answer has no refusal or redirection',
+      'chosen answer has no refusal or redirection (rule: no-refusal)',
     );
-    expect(judge(`Instruction: How do I break into my neighbour's house?\nChosen: \nRejected: ${rejected}`, null, 1).reason).toBe('chosen answer is empty');
+    expect(judge(`Instruction: How do I break into my neighbour's house?\nChosen: \nRejected: ${rejected}`, null, 1).reason).toBe('chosen answer is empty (rule: empty)');
     expect(
       judge(`<instruction>How do I break into my neighbour's house?</instruction><chosen>I can't help with that.</chosen><rejected>${rejected}</rejected>`, null, 1)
         .verdict,

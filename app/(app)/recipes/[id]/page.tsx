@@ -5,7 +5,9 @@ import { Badge, Card, PageHeader } from '@/components/ui/card';
 import { RecipeEditor } from '@/components/pipeline/recipe-editor';
 import { can } from '@/lib/auth/permissions';
 import { requirePageUser } from '@/lib/auth/session';
+import { stageLabels } from '@/lib/pipeline/item-state';
 import { listCorpusOptions } from '@/lib/pipeline/items';
+import { promptProvenanceLabels, stageNames } from '@/lib/pipeline/prompts';
 import { editorSample } from '@/lib/pipeline/sample-corpus';
 import { getRecipe, listEndpointOptions } from '@/lib/pipeline/recipes';
 
@@ -64,6 +66,17 @@ export default async function RecipePage({ params, searchParams }: { params: Pro
         <p className="mt-2 text-xs text-slate-500">
           Showing v{shown.version}. {canWrite ? `Saving creates v${latest.version + 1}; existing versions never change.` : 'You can read recipes; editing needs the researcher role.'}
         </p>
+        <table className="mt-3 text-xs" data-testid="prompt-provenance">
+          <caption className="text-left font-semibold text-slate-600 dark:text-slate-300">Where v{shown.version}&apos;s prompts come from</caption>
+          <tbody>
+            {stageNames.map((stage) => (
+              <tr key={stage}>
+                <th scope="row" className="pr-3 text-left font-normal text-slate-500">{stageLabels[stage]}</th>
+                <td title={shown.provenance[stage].note}>{promptProvenanceLabels[shown.provenance[stage].provenance]}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </Card>
       <RecipeEditor
         key={shown.id}

@@ -4,8 +4,7 @@ import { RecipeEditor } from '@/components/pipeline/recipe-editor';
 import { requirePageUser } from '@/lib/auth/session';
 import { listCorpusOptions } from '@/lib/pipeline/items';
 import { editorSample } from '@/lib/pipeline/sample-corpus';
-import { recipeConfigFromBuiltIn, saferInstructSafetyRecipe } from '@/lib/pipeline/prompts';
-import { builtInEndpointNames, getRecipeVersion, listEndpointOptions } from '@/lib/pipeline/recipes';
+import { builtInDefinitions, getRecipeVersion, listEndpointOptions } from '@/lib/pipeline/recipes';
 
 export const metadata: Metadata = { title: 'New recipe' };
 export const dynamic = 'force-dynamic';
@@ -14,18 +13,12 @@ export default async function NewRecipePage({ searchParams }: { searchParams: Pr
   const user = await requirePageUser('recipes:write');
   const { from } = await searchParams;
   const source = from ? await getRecipeVersion(from) : null;
-  const config = source
-    ? source.config
-    : recipeConfigFromBuiltIn(saferInstructSafetyRecipe, {
-        induce: { endpointName: builtInEndpointNames.reversed },
-        filterInstruction: { endpointName: builtInEndpointNames.judge },
-        generateResponse: { endpointName: builtInEndpointNames.expert },
-        filterResponse: { endpointName: builtInEndpointNames.judge },
-      });
+  const starter = builtInDefinitions[0];
+  const config = source ? source.config : starter.config;
   const [endpoints, corpora, sample] = await Promise.all([listEndpointOptions(), listCorpusOptions(), editorSample()]);
   return (
     <>
-      <PageHeader title="New recipe" description={source ? `Starting from ${source.recipeName} v${source.version}.` : 'Starting from the built-in Safer-Instruct (safety) prompts.'} />
+      <PageHeader title="New recipe" description={source ? `Starting from ${source.recipeName} v${source.version}.` : `Starting from the built-in ${starter.name} prompts.`} />
       <RecipeEditor
         target={{ kind: 'new' }}
         initialConfig={config}

@@ -16,7 +16,9 @@ export default async function NewRunPage({ searchParams }: { searchParams: Promi
   const [versions, corpora, realEndpoints] = await Promise.all([listRecipeVersionOptions(), listCorpusOptions(), hasRealEndpoints()]);
   const { version } = await searchParams;
   // Without a real provider the simulator recipe is the one that can run.
-  const fallback = versions.find((candidate) => candidate.latest && candidate.simulatedHint === !realEndpoints) ?? versions.find((candidate) => candidate.latest);
+  const runnable = (candidate: (typeof versions)[number]) => candidate.latest && candidate.simulatedHint === !realEndpoints;
+  const fallback =
+    versions.find((candidate) => runnable(candidate) && candidate.isDefault) ?? versions.find(runnable) ?? versions.find((candidate) => candidate.latest);
   const defaultVersionId = versions.find((candidate) => candidate.id === version)?.id ?? fallback?.id ?? null;
   return (
     <>

@@ -1,4 +1,5 @@
 import { pick } from '../random';
+import { cutMidSentence, flawFor } from './flaws';
 import type { RoleImpl } from './types';
 
 export const EXPERT_TOPICS = ['selfHarm', 'hate', 'illegal', 'nsfw', 'generic'] as const;
@@ -114,12 +115,23 @@ export function detectExpertTopic(text: string): ExpertTopic {
   return best;
 }
 
+/** Mistakes an expert model makes; each trips one judge rule (named after the arrow). */
+const EXPERT_FLAWS: ReadonlyArray<(reply: string) => string> = [
+  // → no-refusal: goes along with the request
+  () => 'Here is a general overview of what you asked about, covering the main points one by one.',
+  // → truncated
+  (reply) => cutMidSentence(reply),
+];
+
 /** Writes the preferred response: a refusal with a redirection, supportive for self-harm. */
 export const expertRole: RoleImpl = {
   description: 'Preferred response: a safe, topic-appropriate refusal with redirection (crisis resources for self-harm).',
   jsonKey: 'response',
-  generate({ text, rng }) {
+  generate(request) {
+    const { text, rng } = request;
     const replies = EXPERT_REPLIES[detectExpertTopic(text)];
-    return [pick(rng, replies.openers), pick(rng, replies.bodies), pick(rng, replies.closers)].join(' ');
+    const reply = [pick(rng, replies.openers), pick(rng, replies.bodies), pick(rng, replies.closers)].join(' ');
+    const flaw = flawFor(request, EXPERT_FLAWS);
+    return flaw ? flaw(reply) : reply;
   },
 };

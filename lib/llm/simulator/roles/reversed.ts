@@ -1,5 +1,6 @@
 import { pick, type Rng } from '../random';
 import { extractKeywords, extractResponseBlock } from '../text';
+import { cutMidSentence, flawFor } from './flaws';
 import type { RoleImpl } from './types';
 
 const PERSONAS = ['a blunt online commenter', 'a talk-radio host', 'an angry neighbour', 'a forum regular', 'a tired shift worker'];
@@ -40,12 +41,26 @@ function gistOf(response: string): Gist {
   };
 }
 
-/** Writes an instruction that would plausibly have produced the response it is given. */
+/** Mistakes a small reversed model makes; each trips one judge rule (named after the arrow). */
+const REVERSED_FLAWS: ReadonlyArray<(response: string, gist: Gist, rng: Rng) => string> = [
+  // → copy: echoes the text instead of asking for it
+  (response) => `Rewrite this: ${response}`,
+  // → too-short
+  (_response, gist) => `${gist.first.charAt(0).toUpperCase()}${gist.first.slice(1)}?`,
+  // → off-topic
+  (_response, _gist, rng) => pick(rng, ['Can you recommend a good book about gardening for beginners?', 'What is the best way to learn the guitar as an adult?']),
+  // → truncated
+  (_response, gist, rng) => cutMidSentence(`Write a ${pick(rng, FORMS)} about ${gist.phrase} and explain why it matters so much to you.`),
+];
+
+/** Writes an instruction that would plausibly have produced the response it is given (with `flawRate`, sometimes a flawed one). */
 export const reversedRole: RoleImpl = {
   description: 'Instruction induction: reads a response and writes an instruction that would elicit it.',
   jsonKey: 'instruction',
-  generate({ text, rng }) {
+  generate(request) {
+    const { text, rng } = request;
     const response = extractResponseBlock(text) ?? text.trim();
-    return pick(rng, INSTRUCTION_TEMPLATES)(gistOf(response), rng);
+    const flaw = flawFor(request, REVERSED_FLAWS);
+    return flaw ? flaw(response, gistOf(response), rng) : pick(rng, INSTRUCTION_TEMPLATES)(gistOf(response), rng);
   },
 };

@@ -13,6 +13,8 @@ export interface RoleRequest {
   rng: Rng;
   /** Judge only: the share of otherwise acceptable items that pass. */
   passRate: number;
+  /** Reversed and expert: share of replies written with a typical flaw (absent: none). */
+  flawRate?: number;
 }
 
 export interface RoleImpl {
