@@ -6,6 +6,8 @@
  */
 import type pg from 'pg';
 
+import { promptMessagesFor } from '@/lib/pairs/prompt-messages';
+
 import type { ExportSelection } from './request';
 import { createInstructionDeduper, topicStratum } from './selection';
 import type { AuditStatus, ExportRow } from './types';
@@ -51,6 +53,7 @@ export const EXPORT_ROW_COLUMNS = [
   'lower(p."auditOutcome"::text)',
   'p."humanEdited"',
   'p.simulated',
+  'p."promptMessages"',
 ].join(', ');
 
 export function selectionWhere(selection: ExportSelection, bind: Bind): string {
@@ -101,6 +104,7 @@ export function toExportRow(values: unknown[], names: SourceNames): ExportRow {
   return {
     id: values[0] as string,
     instruction: values[1] as string,
+    promptMessages: promptMessagesFor(values[1] as string, values[14]),
     chosen: values[2] as string | null,
     rejected: values[3] as string | null,
     topic: values[4] as string | null,
