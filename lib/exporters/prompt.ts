@@ -4,9 +4,19 @@
  */
 import type { ChatMessage, ExportRow, TrlPromptTemplate } from './types';
 
+/**
+ * A text of nothing but the characters `String.prototype.trim` removes (ECMAScript WhiteSpace and
+ * LineTerminator). Written out so that Postgres (`BLANK_TEXT_SQL_PATTERN`) counts blank sides
+ * exactly as the exporters skip them.
+ */
+const BLANK_CLASS = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const BLANK_TEXT = new RegExp(`^[${BLANK_CLASS}]*$`);
+/** The same class as a Postgres ARE pattern (pass it as a parameter: `col !~ $n`). */
+export const BLANK_TEXT_SQL_PATTERN = `^[${BLANK_CLASS}]*$`;
+
 /** A side worth exporting: null, empty and whitespace-only texts are all missing. */
 export function hasText(text: string | null): text is string {
-  return text !== null && text.trim() !== '';
+  return text !== null && !BLANK_TEXT.test(text);
 }
 
 /** The prompt as chat messages: the imported conversation (system message and turns), else one user message. */

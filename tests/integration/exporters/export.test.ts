@@ -184,6 +184,31 @@ describe('exports from the database', () => {
     expect(preview.background).toBe(false);
   });
 
+  it('previews the rows each format will write, blank sides counted as missing, with and without dedup', async () => {
+    for (const dedupInstructions of [true, false]) {
+      const selection = selectionFor(fixtures, { dedupInstructions });
+      const rows = expectedPairs(fixtures.pairs, selection).filter((pair) => !dedupInstructions || !isRepeat(pair));
+      const preview = await previewSelection(selection);
+      const pairwise = rows.filter(both).length;
+      const withChosen = rows.filter((pair) => present(pair.chosen)).length;
+      expect(pairwise).toBeLessThan(withChosen);
+      expect(withChosen).toBeLessThan(rows.length);
+      expect({ dedupInstructions, perFormat: preview.perFormat }).toEqual({
+        dedupInstructions,
+        perFormat: {
+          'trl-standard': pairwise,
+          'trl-conversational': pairwise,
+          'openai-preference': pairwise,
+          'hh-rlhf': pairwise,
+          alpaca: withChosen,
+          'reversed-tuning': withChosen,
+          csv: rows.length,
+          parquet: rows.length,
+        },
+      });
+    }
+  });
+
   describe('a bundle with every format and a stratified split', () => {
     let selection: ExportSelection;
     let kept: PairRecord[];

@@ -114,7 +114,7 @@ function specialRows(tag: string, datasetId: string) {
     },
     { ...base, topic: null, instruction: 'null', chosen: 'NA', rejected: 'N/A' },
     { ...base, topic: null, instruction: `NA ${tag}`, chosen: '', rejected: 'null' },
-    { ...base, topic: null, instruction: `blank ${tag}`, chosen: 'fine', rejected: ' \n\t ' },
+    { ...base, topic: null, instruction: `blank ${tag}`, chosen: 'fine', rejected: ' \n\t\u00a0\u3000\ufeff ' },
   ];
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 import { encodeCsvRecord, neutraliseFormula } from '@/lib/exporters/csv';
+import { hasText } from '@/lib/exporters/prompt';
 import { exporters } from '@/lib/exporters/registry';
 import { EXPORT_FORMATS, type ExportFormat, type ExportRow, type FormatOptions } from '@/lib/exporters/types';
 import { readPairRows, type PairRowResult } from '@/lib/importers';
@@ -101,7 +102,18 @@ describe('TRL standard prompt templates', () => {
 });
 
 describe('blank sides are missing', () => {
-  const blanks = ['', '   ', '\n\t '];
+  const blanks = ['', '   ', '\n\t ', '\u00a0\u3000\ufeff'];
+
+  it('blank means exactly what String.prototype.trim removes, for every BMP character', () => {
+    const disagreements: string[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      const text = String.fromCharCode(code);
+      if (hasText(text) !== (text.trim() !== '')) disagreements.push(code.toString(16));
+    }
+    expect(disagreements).toEqual([]);
+    expect(hasText(null)).toBe(false);
+    expect(hasText(' x ')).toBe(true);
+  });
   it.each(EXPORT_FORMATS)('%s skips and counts a blank side as it does null', async (format) => {
     const rows = blanks.flatMap((blank, index) => [makeRow(index * 2, { chosen: blank }), makeRow(index * 2 + 1, { rejected: blank })]);
     const transform = exporters[format].create();
