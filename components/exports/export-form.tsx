@@ -10,8 +10,9 @@ import { Field, Input, Select } from '@/components/ui/field';
 import { SimulatedBadge } from '@/components/ui/progress';
 import type { ExportOptions } from '@/lib/exporters/options';
 import type { ExportPreview } from '@/lib/exporters/preview';
+import { TRL_TEMPLATES } from '@/lib/exporters/prompt';
 import { CARD_LICENSES, PAIR_STATUSES, STREAM_SPLITS, type ExportSelectionInput, type PairStatusName, type StreamSplit } from '@/lib/exporters/request';
-import type { ExportFormat } from '@/lib/exporters/types';
+import { TRL_PROMPT_TEMPLATES, type ExportFormat, type FormatOptions, type TrlPromptTemplate } from '@/lib/exporters/types';
 
 export type FormatOption = { id: ExportFormat; label: string; extension: string };
 
@@ -73,6 +74,13 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
   const [chosenFormats, setChosenFormats] = useState<ExportFormat[]>(DEFAULT_FORMATS);
   const [title, setTitle] = useState('Safer-Instruct preference data');
   const [license, setLicense] = useState<(typeof CARD_LICENSES)[number]>('cc-by-nc-4.0');
+  const [licenseName, setLicenseName] = useState('');
+  const [licenseLink, setLicenseLink] = useState('');
+  const [gatedAccess, setGatedAccess] = useState(true);
+  const [trlPromptTemplate, setTrlPromptTemplate] = useState<TrlPromptTemplate>('none');
+  // On by default here (not in the API, whose default keeps texts byte-exact): people open CSV files in spreadsheets.
+  const [csvSpreadsheetSafe, setCsvSpreadsheetSafe] = useState(true);
+  const [csvBom, setCsvBom] = useState(false);
   const [streamFormat, setStreamFormat] = useState<ExportFormat>('trl-standard');
   const [streamSplit, setStreamSplit] = useState<StreamSplit>('all');
   const [pending, startTransition] = useTransition();
@@ -107,12 +115,20 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
     retry: false,
   });
 
-  const streamHref = `/api/exports/stream?request=${encodeURIComponent(JSON.stringify({ selection, format: streamFormat, split: splitOn ? streamSplit : 'all' }))}`;
+  const formatOptions: FormatOptions = { trlPromptTemplate, csvSpreadsheetSafe, csvBom };
+  const streamHref = `/api/exports/stream?request=${encodeURIComponent(JSON.stringify({ selection, format: streamFormat, split: splitOn ? streamSplit : 'all', formatOptions }))}`;
+  const usesFormat = (format: ExportFormat): boolean => chosenFormats.includes(format) || streamFormat === format;
 
   function create() {
     setMessage(null);
     startTransition(async () => {
-      const result = await createExportAction({ selection, formats: chosenFormats, card: { title, license, language: ['en'] } });
+      const custom = license === 'other' ? { licenseName: licenseName.trim() || null, licenseLink: licenseLink.trim() || null } : {};
+      const result = await createExportAction({
+        selection,
+        formats: chosenFormats,
+        formatOptions,
+        card: { title, license, ...custom, gatedAccess, language: ['en'] },
+      });
       if (result.ok) {
         setFieldErrors({});
         setMessage(
@@ -218,7 +234,10 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
         ) : !preview.data ? (
           <span className="text-slate-500">Counting…</span>
         ) : (
-          <PreviewLine preview={preview.data} />
+          <>
+            <PreviewLine preview={preview.data} />
+            <FormatCounts preview={preview.data} formats={formats.filter((format) => chosenFormats.includes(format.id))} />
+          </>
         )}
       </div>
 
@@ -231,6 +250,27 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
               ))}
             </div>
           </Fieldset>
+          {(usesFormat('trl-standard') || usesFormat('csv')) && (
+            <Fieldset legend="Format options">
+              {usesFormat('trl-standard') && (
+                <Field label="TRL standard prompt template" htmlFor="export-trl-template" hint="Chat models: use TRL conversational, which keeps the messages.">
+                  <Select id="export-trl-template" value={trlPromptTemplate} onChange={(event) => setTrlPromptTemplate(event.target.value as TrlPromptTemplate)}>
+                    {TRL_PROMPT_TEMPLATES.map((template) => (
+                      <option key={template} value={template}>
+                        {TRL_TEMPLATES[template].label}
+                      </option>
+                    ))}
+                  </Select>
+                </Field>
+              )}
+              {usesFormat('csv') && (
+                <>
+                  <Checkbox label="CSV safe for spreadsheets" hint="(a ' before cells starting with = + - @, tab or CR)" checked={csvSpreadsheetSafe} onChange={setCsvSpreadsheetSafe} />
+                  <Checkbox label="CSV with UTF-8 byte order mark" hint="(for Excel)" checked={csvBom} onChange={setCsvBom} />
+                </>
+              )}
+            </Fieldset>
+          )}
           <div className="grid grid-cols-2 gap-2">
             <Field label="Dataset title" htmlFor="export-title" error={fieldErrors['card.title']?.[0]}>
               <Input id="export-title" value={title} onChange={(event) => setTitle(event.target.value)} />
@@ -242,7 +282,18 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
                 ))}
               </Select>
             </Field>
+            {license === 'other' && (
+              <>
+                <Field label="License id" htmlFor="export-license-name" hint="e.g. my-license-1.0" error={fieldErrors['card.licenseName']?.[0]}>
+                  <Input id="export-license-name" value={licenseName} onChange={(event) => setLicenseName(event.target.value)} />
+                </Field>
+                <Field label="License link" htmlFor="export-license-link" hint="URL of the license text" error={fieldErrors['card.licenseLink']?.[0]}>
+                  <Input id="export-license-link" type="url" value={licenseLink} onChange={(event) => setLicenseLink(event.target.value)} />
+                </Field>
+              </>
+            )}
           </div>
+          <Checkbox label="Gated access on the Hub" hint="(the card asks for name, affiliation and intended use)" checked={gatedAccess} onChange={setGatedAccess} />
           <Button onClick={create} disabled={pending || chosenFormats.length === 0}>
             {pending ? 'Exporting…' : 'Create bundle'}
           </Button>
@@ -285,6 +336,27 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
   );
 }
 
+/** What each chosen format will actually write: pairwise formats leave out pairs that lack a side. */
+function FormatCounts({ preview, formats }: { preview: ExportPreview; formats: FormatOption[] }) {
+  if (formats.length === 0) return null;
+  if (preview.perFormat === null) return <p className="mt-1 text-xs text-slate-500">Rows per format are counted while exporting.</p>;
+  const perFormat = preview.perFormat;
+  return (
+    <ul className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs" aria-label="Rows per format">
+      {formats.map((format) => {
+        const rows = perFormat[format.id];
+        const skipped = (preview.rowsToExport ?? rows) - rows;
+        return (
+          <li key={format.id}>
+            {format.label}: <strong data-testid={`preview-format-${format.id}`}>{rows.toLocaleString('en')}</strong> rows
+            {skipped > 0 && <span className="text-slate-500"> ({skipped.toLocaleString('en')} without the sides it needs)</span>}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 function PreviewLine({ preview }: { preview: ExportPreview }) {
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
@@ -293,7 +365,7 @@ function PreviewLine({ preview }: { preview: ExportPreview }) {
       </span>
       {preview.rowsToExport !== null ? (
         <span>
-          <strong data-testid="preview-rows">{preview.rowsToExport.toLocaleString('en')}</strong> rows will be exported
+          <strong data-testid="preview-rows">{preview.rowsToExport.toLocaleString('en')}</strong> rows selected
           {preview.duplicates ? ` (${preview.duplicates.toLocaleString('en')} repeated instructions removed)` : ''}
         </span>
       ) : (

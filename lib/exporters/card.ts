@@ -1,5 +1,6 @@
+import { TRL_TEMPLATES } from './prompt';
 import { exporters } from './registry';
-import type { CardFeature, ExportFormat, SourceKind, SplitName } from './types';
+import { DEFAULT_FORMAT_OPTIONS, type CardFeature, type ExportFormat, type FormatOptions, type SourceKind, type SplitName } from './types';
 import { toYaml, type YamlValue } from './yaml';
 
 export type CardSplitFile = {
@@ -10,7 +11,15 @@ export type CardSplitFile = {
   numBytes: number;
 };
 
-export type CardConfig = { format: ExportFormat; splits: readonly CardSplitFile[] };
+/**
+ * One config per format. `splits` are Parquet files (every config of a card must be readable by
+ * the one builder `datasets` picks); `extraFiles` hold the format's own files (JSONL, CSV), which
+ * the card documents with their loading snippet instead.
+ */
+export type CardConfig = { format: ExportFormat; splits: readonly CardSplitFile[]; extraFiles?: readonly CardSplitFile[] };
+
+/** License id/link (needed with license `other`) and whether the Hub gates access. */
+export type CardAccess = { licenseName: string | null; licenseLink: string | null; gated: boolean };
 
 export type CardTopic = { topic: string | null; perSplit: Partial<Record<SplitName, number>> };
 
@@ -51,6 +60,9 @@ export type CardInput = {
   summary?: string;
   /** Hugging Face license id, e.g. `cc-by-nc-4.0` or `other`. */
   license: string;
+  access?: CardAccess;
+  /** What the format files were written with (TRL template, CSV choices); default: texts as stored. */
+  formatOptions?: FormatOptions;
   language: readonly string[];
   /** One config per exported format; the first is the default config. */
   configs: readonly CardConfig[];
@@ -122,6 +134,7 @@ function frontMatter(input: CardInput): string {
   if (input.simulated.rows > 0) tags.push('synthetic', 'simulated');
   const metadata: Record<string, YamlValue> = {
     license: input.license,
+    ...licenseMetadata(input),
     language: [...input.language],
     pretty_name: input.prettyName,
     size_categories: [sizeCategory(largest)],
@@ -132,19 +145,48 @@ function frontMatter(input: CardInput): string {
       ...(index === 0 ? { default: true } : {}),
       data_files: nonEmptySplits(config).map((file) => ({ split: file.split, path: file.path })),
     })),
+    // `num_bytes`/`dataset_size` mean in-memory (Arrow) sizes to `datasets`, which only it can
+    // compute; they are left out. `download_size` is what it says: the bytes of the config's files.
     dataset_info: configs.map((config) => {
       const splits = nonEmptySplits(config);
-      const bytes = sum(splits.map((file) => file.numBytes));
       return {
         config_name: config.format,
         features: exporters[config.format].features.map(featureYaml),
-        splits: splits.map((file) => ({ name: file.split, num_bytes: file.numBytes, num_examples: file.numExamples })),
-        download_size: bytes,
-        dataset_size: bytes,
+        splits: splits.map((file) => ({ name: file.split, num_examples: file.numExamples })),
+        download_size: sum(splits.map((file) => file.numBytes)),
       };
     }),
+    ...gatingMetadata(input),
   };
   return `---\n${toYaml(metadata)}---\n`;
+}
+
+// ---- Hub access: license of type `other`, gated access (issue 15) ----
+
+function licenseMetadata(input: CardInput): Record<string, YamlValue> {
+  if (input.license !== 'other' || !input.access) return {};
+  const { licenseName, licenseLink } = input.access;
+  return {
+    ...(licenseName !== null ? { license_name: licenseName } : {}),
+    ...(licenseLink !== null ? { license_link: licenseLink } : {}),
+  };
+}
+
+export const GATED_PROMPT =
+  'This dataset contains offensive and harmful text (hate speech, self-harm, illegal activity, sexual content) collected to make language models safer, and it can be misused to make them less safe. Access is granted for safety research and alignment only.';
+
+function gatingMetadata(input: CardInput): Record<string, YamlValue> {
+  if (!input.access?.gated) return {};
+  return {
+    extra_gated_prompt: GATED_PROMPT,
+    extra_gated_fields: {
+      Name: 'text',
+      Affiliation: 'text',
+      'Intended use': 'text',
+      'I will use this dataset for safety research and alignment only, and will not redistribute it': 'checkbox',
+    },
+    extra_gated_button_content: 'Agree and request access',
+  };
 }
 
 function cell(value: string | number): string {
@@ -195,7 +237,7 @@ const FORMAT_NOTES: Partial<Record<ExportFormat, string>> = {
 
 function structureSection(input: CardInput): string {
   const fileRows = input.configs.flatMap((config) =>
-    config.splits.map((file) => [config.format, file.split, `\`${file.path}\``, file.numExamples, file.numBytes]),
+    [...config.splits, ...(config.extraFiles ?? [])].map((file) => [config.format, file.split, `\`${file.path}\``, file.numExamples, file.numBytes]),
   );
   const formatLines = input.configs.map((config) => {
     const exporter = exporters[config.format];
@@ -348,6 +390,8 @@ export function renderDatasetCard(input: CardInput): string {
     '> **Content warning:** this dataset contains offensive and harmful text. See "Bias, risks and limitations".',
     descriptionSection(input),
     structureSection(input),
+    loadingSection(input),
+    formatChoicesSection(input),
     sourcesSection(input),
     curationSection(input),
     annotationSection(input),
@@ -356,4 +400,78 @@ export function renderDatasetCard(input: CardInput): string {
     citationSection(),
   ].filter((section): section is string => section !== null);
   return `${frontMatter(input)}\n${sections.join('\n\n')}\n`;
+}
+
+// ---- Loading the files, and how they were written (issue 15) ----
+
+/** `{"train": f"{folder}/x/train.jsonl", …}`: the `data_files` argument for a format's own files. */
+function pythonDataFiles(files: readonly CardSplitFile[]): string {
+  const entries = files.filter((file) => file.numExamples > 0).map((file) => `"${file.split}": f"{folder}/${file.path}"`);
+  return `{${entries.join(', ')}}`;
+}
+
+const EXTRA_FILE_BUILDERS: Record<string, { builder: string; arguments: string }> = {
+  jsonl: { builder: 'json', arguments: '' },
+  csv: { builder: 'csv', arguments: ', keep_default_na=False, na_values=[""]' },
+};
+
+/** The exact `datasets` calls for every config and for the JSONL/CSV files beside them. */
+function loadingSection(input: CardInput): string {
+  const configs = input.configs.filter((config) => nonEmptySplits(config).length > 0);
+  const lines = [
+    '## Loading',
+    '',
+    'Unzip the bundle: it makes one folder holding this card. Every config below is Parquet, so `datasets` loads each of them from that folder (or from a Hub repository holding its files):',
+    '',
+    '```python',
+    'from datasets import load_dataset',
+    '',
+    'folder = "path/to/the/unzipped/folder"',
+    ...configs.map((config) => `${identifier(config.format)} = load_dataset(folder, "${config.format}")`),
+    '```',
+  ];
+  const extra = configs.flatMap((config) => {
+    const files = (config.extraFiles ?? []).filter((file) => file.numExamples > 0);
+    const extension = files[0]?.path.split('.').pop() ?? '';
+    const builder = EXTRA_FILE_BUILDERS[extension];
+    return builder ? [`${identifier(config.format)}_${extension} = load_dataset("${builder.builder}", data_files=${pythonDataFiles(files)}${builder.arguments})`] : [];
+  });
+  if (extra.length > 0) {
+    lines.push(
+      '',
+      'The same records are also in their usual file types (JSON Lines, CSV) beside the Parquet files, for tools that want those; `datasets` reads them with an explicit builder:',
+      '',
+      '```python',
+      ...extra,
+      '```',
+    );
+  }
+  return lines.join('\n');
+}
+
+const identifier = (format: string): string => format.replace(/[^A-Za-z0-9]+/g, '_');
+
+/** What the user chose when exporting, so a reader knows exactly how the texts were laid out. */
+function formatChoicesSection(input: CardInput): string | null {
+  const options = input.formatOptions ?? DEFAULT_FORMAT_OPTIONS;
+  const formats = new Set(input.configs.map((config) => config.format));
+  const lines: string[] = [];
+  if (formats.has('trl-standard')) {
+    lines.push(
+      `- **trl-standard** prompt template: ${TRL_TEMPLATES[options.trlPromptTemplate].label}.` +
+        (options.trlPromptTemplate === 'none' ? ' The prompt is the bare instruction, so the training text is the instruction followed directly by the answer.' : '') +
+        ' For chat models use the **trl-conversational** config: its prompt is a message list (with the system message and earlier turns where the source had them) that the model\'s own chat template lays out.',
+    );
+  }
+  if (formats.has('csv')) {
+    lines.push(
+      options.csvSpreadsheetSafe
+        ? "- **csv** is *safe for spreadsheets*: every cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return has a `'` put in front of it, so spreadsheets show it as text instead of running it as a formula. Those cells are not byte-exact; the Parquet files hold every text exactly."
+        : '- **csv** holds every text exactly as stored (not neutralised for spreadsheets): do not open it in a spreadsheet program, where a cell starting with `=`, `+`, `-` or `@` can run as a formula.',
+      options.csvBom ? '- **csv** starts with a UTF-8 byte order mark (for spreadsheet programs).' : '- **csv** is UTF-8 without a byte order mark.',
+      '- **pandas** turns texts such as `NA`, `null` or `N/A` into missing values by default: read the CSV files with `pd.read_csv(path, keep_default_na=False, na_values=[""])`. An empty text and a missing one are both an empty field to pandas (`""` versus nothing to stricter readers); use the Parquet files when the difference matters.',
+    );
+  }
+  if (lines.length === 0) return null;
+  return ['## How the files were written', '', ...lines].join('\n');
 }

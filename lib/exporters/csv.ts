@@ -1,9 +1,23 @@
 import { TABLE_COLUMNS, TABLE_FEATURES, type TableValue } from './columns';
 import { createLineTransform } from './lineTransform';
-import type { Exporter, ExportRow } from './types';
+import { createTableParquet } from './parquet';
+import { DEFAULT_FORMAT_OPTIONS, type Exporter, type ExporterCreateOptions, type ExportRow } from './types';
 
 const NEEDS_QUOTES = /[",\r\n]/;
 const RECORD_END = '\r\n';
+const UTF8_BOM = '\ufeff';
+
+/** Cells a spreadsheet (Excel, LibreOffice, Google Sheets) would evaluate as a formula or command. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * The OWASP "CSV injection" defence: a cell that starts like a formula gets a leading `'`, which
+ * spreadsheets show as text and do not evaluate. The card says when a file was written this way,
+ * because the texts are then no longer byte-exact (strip one leading `'` from such cells to undo it).
+ */
+export function neutraliseFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
 
 /**
  * RFC 4180 field. Null is an empty field and the empty string is `""`, so the two stay
@@ -18,11 +32,12 @@ export function encodeCsvField(value: TableValue): string {
 
 export const CSV_HEADER = TABLE_COLUMNS.map((column) => encodeCsvField(column.name)).join(',') + RECORD_END;
 
-export function encodeCsvRecord(row: ExportRow): string {
+export function encodeCsvRecord(row: ExportRow, spreadsheetSafe = false): string {
   let line = '';
   for (let i = 0; i < TABLE_COLUMNS.length; i++) {
     if (i > 0) line += ',';
-    line += encodeCsvField(TABLE_COLUMNS[i].read(row));
+    const value = TABLE_COLUMNS[i].read(row);
+    line += encodeCsvField(spreadsheetSafe && typeof value === 'string' ? neutraliseFormula(value) : value);
   }
   return line + RECORD_END;
 }
@@ -34,5 +49,11 @@ export const csvExporter: Exporter = {
   requiredSides: 'none',
   needsBothSides: false,
   features: TABLE_FEATURES,
-  create: () => createLineTransform(encodeCsvRecord, CSV_HEADER),
+  create: (options?: ExporterCreateOptions) => {
+    const { csvSpreadsheetSafe, csvBom } = options?.formatOptions ?? DEFAULT_FORMAT_OPTIONS;
+    const header = (csvBom ? UTF8_BOM : '') + CSV_HEADER;
+    return createLineTransform(csvSpreadsheetSafe ? (row) => encodeCsvRecord(row, true) : (row) => encodeCsvRecord(row), header);
+  },
+  // The card's `csv` config: the same table as Parquet, with the texts exactly as stored.
+  createParquet: createTableParquet,
 };

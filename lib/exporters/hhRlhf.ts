@@ -1,4 +1,5 @@
 import { defineJsonlExporter, stringFeature } from './jsonl';
+import { hasText, renderHhPrompt } from './prompt';
 import type { ExportRow } from './types';
 
 export type HhRlhfRecord = { chosen: string; rejected: string };
@@ -8,12 +9,17 @@ export function renderHhRlhfTranscript(instruction: string, response: string): s
   return `\n\nHuman: ${instruction}\n\nAssistant: ${response}`;
 }
 
+/** A multi-turn prompt keeps its turns (and a system message before the first one); the answer is the final Assistant turn. */
 export function toHhRlhfRecord(row: ExportRow): HhRlhfRecord | null {
-  if (row.chosen === null || row.rejected === null) return null;
-  return {
-    chosen: renderHhRlhfTranscript(row.instruction, row.chosen),
-    rejected: renderHhRlhfTranscript(row.instruction, row.rejected),
-  };
+  if (!hasText(row.chosen) || !hasText(row.rejected)) return null;
+  if (row.promptMessages === null) {
+    return {
+      chosen: renderHhRlhfTranscript(row.instruction, row.chosen),
+      rejected: renderHhRlhfTranscript(row.instruction, row.rejected),
+    };
+  }
+  const prompt = renderHhPrompt(row);
+  return { chosen: `${prompt}\n\nAssistant: ${row.chosen}`, rejected: `${prompt}\n\nAssistant: ${row.rejected}` };
 }
 
 export const hhRlhfExporter = defineJsonlExporter({

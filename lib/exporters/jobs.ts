@@ -39,7 +39,7 @@ import {
   type ExportFiles,
   type ExportSelection,
 } from './request';
-import { CARD_FILE, MANIFEST_FILE, runExport, type RunExportResult } from './runExport';
+import { CARD_FILE, makePrivateDir, MANIFEST_FILE, runExport, type RunExportResult } from './runExport';
 import { EXPORT_FORMATS, type ExportFormat } from './types';
 
 export function exportsRoot(): string {
@@ -77,7 +77,7 @@ export async function createBundleExport(
   if (count.matching === 0) throw new UserFacingError('No pairs match this selection; widen the sources, topics or statuses.');
   const id = await insertExport(
     {
-      request: { delivery: 'bundle', selection: request.selection, card: request.card },
+      request: { delivery: 'bundle', selection: request.selection, card: request.card, formatOptions: request.formatOptions },
       formats: request.formats,
       rowsTotal: count.rowsToRead,
       matching: count.matching,
@@ -136,6 +136,7 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
       if (request.delivery !== 'bundle') throw new Error('not a bundle export');
       const formats = row.formats.map((format) => parseFormat(format));
       await rm(dir, { recursive: true, force: true });
+      await makePrivateDir(exportsRoot());
       const progress = progressReporter(exportId);
       const result = await withSnapshot(client, async () => {
         const reader = new SelectionReader(client, request.selection);
@@ -148,6 +149,7 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
           reader.rows(),
           {
             formats,
+            formatOptions: request.formatOptions,
             split,
             dedupInstructions: request.selection.dedupInstructions,
             limit: request.selection.limit,
@@ -159,6 +161,7 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
               language: request.card.language,
               sourceDescriptions: provenance.sourceDescriptions,
               audit,
+              access: { licenseName: request.card.licenseName, licenseLink: request.card.licenseLink, gated: request.card.gatedAccess },
             },
             appVersion: packageJson.version,
             selection: request.selection as unknown as JsonValue,

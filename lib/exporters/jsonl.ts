@@ -1,18 +1,29 @@
 import { createLineTransform } from './lineTransform';
-import type { CardFeature, Exporter, ExportRow, RequiredSides } from './types';
+import { DEFAULT_PARQUET_CODEC, DEFAULT_PARQUET_ROW_GROUP_SIZE } from './parquet-codecs';
+import { createRecordParquetTransform, type ParquetRecord } from './record-parquet';
+import {
+  DEFAULT_FORMAT_OPTIONS,
+  type CardFeature,
+  type Exporter,
+  type ExporterCreateOptions,
+  type ExportRow,
+  type FormatOptions,
+  type RequiredSides,
+} from './types';
 
 export const JSONL_CONTENT_TYPE = 'application/x-ndjson; charset=utf-8';
 
 export type JsonlExporterSpec<TRecord> = {
   label: string;
   requiredSides: RequiredSides;
+  /** The record's columns, in order; also the Parquet schema of the card's config. */
   features: readonly CardFeature[];
   /** null when the row lacks a side the format needs. */
-  toRecord: (row: ExportRow) => TRecord | null;
+  toRecord: (row: ExportRow, options: FormatOptions) => TRecord | null;
 };
 
 /** One JSON object per line; each record is stringified exactly once. */
-export function defineJsonlExporter<TRecord>(spec: JsonlExporterSpec<TRecord>): Exporter {
+export function defineJsonlExporter<TRecord extends object>(spec: JsonlExporterSpec<TRecord>): Exporter {
   const { toRecord } = spec;
   return {
     extension: 'jsonl',
@@ -21,11 +32,20 @@ export function defineJsonlExporter<TRecord>(spec: JsonlExporterSpec<TRecord>): 
     requiredSides: spec.requiredSides,
     needsBothSides: spec.requiredSides === 'both',
     features: spec.features,
-    create: () =>
-      createLineTransform((row) => {
-        const record = toRecord(row);
+    create: (options?: ExporterCreateOptions) => {
+      const formatOptions = options?.formatOptions ?? DEFAULT_FORMAT_OPTIONS;
+      return createLineTransform((row) => {
+        const record = toRecord(row, formatOptions);
         return record === null ? null : JSON.stringify(record) + '\n';
-      }),
+      });
+    },
+    createParquet: (options?: ExporterCreateOptions) => {
+      const formatOptions = options?.formatOptions ?? DEFAULT_FORMAT_OPTIONS;
+      return createRecordParquetTransform(spec.features, (row) => toRecord(row, formatOptions) as ParquetRecord | null, {
+        rowGroupSize: options?.parquetRowGroupSize ?? DEFAULT_PARQUET_ROW_GROUP_SIZE,
+        codec: options?.parquetCodec ?? DEFAULT_PARQUET_CODEC,
+      });
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { defineJsonlExporter, messageListFeature } from './jsonl';
+import { hasText, promptAsMessages } from './prompt';
 import type { ChatMessage, ExportRow } from './types';
 
 /** OpenAI preference fine-tuning (DPO) line. */
@@ -9,9 +10,9 @@ export type OpenAiPreferenceRecord = {
 };
 
 export function toOpenAiPreferenceRecord(row: ExportRow): OpenAiPreferenceRecord | null {
-  if (row.chosen === null || row.rejected === null) return null;
+  if (!hasText(row.chosen) || !hasText(row.rejected)) return null;
   return {
-    input: { messages: [{ role: 'user', content: row.instruction }] },
+    input: { messages: promptAsMessages(row) },
     preferred_output: [{ role: 'assistant', content: row.chosen }],
     non_preferred_output: [{ role: 'assistant', content: row.rejected }],
   };

@@ -1,33 +1,13 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 import { ByteWriter, ParquetWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
 
 import { TABLE_COLUMNS, TABLE_FEATURES, type TableValue } from './columns';
+import { DEFAULT_PARQUET_CODEC, DEFAULT_PARQUET_ROW_GROUP_SIZE, NATIVE_COMPRESSORS, PARQUET_ROW_GROUP_MAX_CHARS } from './parquet-codecs';
 import type { Exporter, ExporterCreateOptions, ExportRow, ExportStats, ExportTransform, ParquetCodec } from './types';
 
-/** Large enough for good compression and few footer entries, small enough that one group of long texts fits comfortably in memory. */
-export const DEFAULT_PARQUET_ROW_GROUP_SIZE = 20_000;
-/**
- * A row group is also closed once its text reaches this many UTF-16 units: encoding holds the
- * strings, their UTF-8 bytes and the compressed pages at once (several times the text), so with
- * 1.5 kB pairs 20,000 rows pushed the process past 350 MB; a few MB of text per group keeps it flat.
- */
-export const PARQUET_ROW_GROUP_MAX_CHARS = 4_000_000;
-/**
- * Brotli at quality 1 through Node's native zlib: on 1.3 kB rows it encoded ~2x faster than
- * hyparquet-writer's pure-JS Snappy and made files ~30% smaller. pyarrow (and so `datasets` and
- * pandas), DuckDB and polars read it; choose SNAPPY for readers without Brotli (e.g. a bare Spark).
- */
-export const DEFAULT_PARQUET_CODEC: ParquetCodec = 'BROTLI';
-
-/** Native zlib at its fastest settings; hyparquet-writer only ships a pure-JS Snappy. */
-const NATIVE_COMPRESSORS = {
-  GZIP: (input: Uint8Array): Uint8Array => gzipSync(input, { level: 1 }),
-  BROTLI: (input: Uint8Array): Uint8Array =>
-    brotliCompressSync(input, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } }),
-};
+export { DEFAULT_PARQUET_CODEC, DEFAULT_PARQUET_ROW_GROUP_SIZE, PARQUET_ROW_GROUP_MAX_CHARS };
 
 /** Min/max of free text is useless for pruning and costs a full string comparison per value. */
 const NO_STATISTICS = new Set(['instruction', 'chosen', 'rejected', 'instruction_reason', 'response_reason']);
@@ -240,9 +220,13 @@ export const parquetExporter: Exporter = {
   requiredSides: 'none',
   needsBothSides: false,
   features: TABLE_FEATURES,
-  create: (options?: ExporterCreateOptions) => {
-    const rowGroupSize = options?.parquetRowGroupSize ?? DEFAULT_PARQUET_ROW_GROUP_SIZE;
-    const codec = options?.parquetCodec ?? DEFAULT_PARQUET_CODEC;
-    return options?.parquetWorker === true ? new ParquetWorkerTransform(rowGroupSize, codec) : new ParquetRowGroupTransform(rowGroupSize, codec);
-  },
+  create: createTableParquet,
+  createParquet: createTableParquet,
 };
+
+/** Every column of every row (nulls stay null) as Parquet: the Parquet format, and the CSV format's card config. */
+export function createTableParquet(options?: ExporterCreateOptions): ExportTransform {
+  const rowGroupSize = options?.parquetRowGroupSize ?? DEFAULT_PARQUET_ROW_GROUP_SIZE;
+  const codec = options?.parquetCodec ?? DEFAULT_PARQUET_CODEC;
+  return options?.parquetWorker === true ? new ParquetWorkerTransform(rowGroupSize, codec) : new ParquetRowGroupTransform(rowGroupSize, codec);
+}

@@ -1,6 +1,8 @@
 import { exportPool } from './pg';
-import { SelectionReader, withSnapshot, type TopicCount } from './query';
+import { SelectionReader, withSnapshot, type SelectionPlan, type TopicCount } from './query';
+import { exporters } from './registry';
 import { BACKGROUND_EXPORT_ROWS, type ExportSelection } from './request';
+import { EXPORT_FORMATS, type ExportFormat, type RequiredSides } from './types';
 
 /** Up to this many matching rows the preview reads instructions to give exact post-dedup numbers. */
 export const PREVIEW_EXACT_MAX_ROWS = 200_000;
@@ -15,8 +17,18 @@ export type ExportPreview = {
   duplicates: number | null;
   /** Train/test rows: exact for a stratified split (or no dedup), else expected from the ratio. */
   split: { train: number; test: number; exact: boolean } | null;
+  /**
+   * Rows each format will write: pairwise formats leave out rows without both sides (blank counts
+   * as missing), chosen-only formats those without a chosen side. Null like `rowsToExport`.
+   */
+  perFormat: Record<ExportFormat, number> | null;
   background: boolean;
 };
+
+function rowsPerFormat(plan: SelectionPlan): Record<ExportFormat, number> {
+  const bySides: Record<RequiredSides, number> = { both: plan.complete, chosen: plan.withChosen, none: plan.rows };
+  return Object.fromEntries(EXPORT_FORMATS.map((format) => [format, bySides[exporters[format].requiredSides]])) as Record<ExportFormat, number>;
+}
 
 /** What an export of `selection` would contain, from one consistent snapshot. */
 export async function previewSelection(selection: ExportSelection): Promise<ExportPreview> {
@@ -25,7 +37,7 @@ export async function previewSelection(selection: ExportSelection): Promise<Expo
     return await withSnapshot(client, async () => {
       const reader = new SelectionReader(client, selection);
       const count = await reader.count();
-      const needsReading = selection.dedupInstructions || selection.split?.stratifyByTopic === true;
+      const needsReading = selection.dedupInstructions;
       const plan = !needsReading || count.matching <= PREVIEW_EXACT_MAX_ROWS ? await reader.plan() : null;
       const rowsToExport = plan?.rows ?? null;
       let split: ExportPreview['split'] = null;
@@ -45,6 +57,7 @@ export async function previewSelection(selection: ExportSelection): Promise<Expo
         rowsToExport,
         duplicates: plan ? plan.duplicates : null,
         split,
+        perFormat: plan ? rowsPerFormat(plan) : null,
         background: count.rowsToRead > BACKGROUND_EXPORT_ROWS,
       };
     });

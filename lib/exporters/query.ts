@@ -6,6 +6,9 @@
  */
 import type pg from 'pg';
 
+import { promptMessagesFor } from '@/lib/pairs/prompt-messages';
+
+import { BLANK_TEXT_SQL_PATTERN } from './prompt';
 import type { ExportSelection } from './request';
 import { createInstructionDeduper, topicStratum } from './selection';
 import type { AuditStatus, ExportRow } from './types';
@@ -51,6 +54,7 @@ export const EXPORT_ROW_COLUMNS = [
   'lower(p."auditOutcome"::text)',
   'p."humanEdited"',
   'p.simulated',
+  'p."promptMessages"',
 ].join(', ');
 
 export function selectionWhere(selection: ExportSelection, bind: Bind): string {
@@ -101,6 +105,7 @@ export function toExportRow(values: unknown[], names: SourceNames): ExportRow {
   return {
     id: values[0] as string,
     instruction: values[1] as string,
+    promptMessages: promptMessagesFor(values[1] as string, values[14]),
     chosen: values[2] as string | null,
     rejected: values[3] as string | null,
     topic: values[4] as string | null,
@@ -171,6 +176,9 @@ export type SelectionPlan = {
   duplicates: number;
   /** Rows that will be exported. */
   rows: number;
+  /** Of those, rows with a non-blank chosen side, and with both sides non-blank (see `hasText`). */
+  withChosen: number;
+  complete: number;
   /** Exported rows per `topicStratum`. */
   strata: Map<string, number>;
 };
@@ -218,34 +226,43 @@ export class SelectionReader {
   async plan(): Promise<SelectionPlan> {
     const { selection } = this;
     const { bind, values } = parameterBinder();
+    const blank = bind(BLANK_TEXT_SQL_PATTERN);
+    const sides = `(p.chosen IS NOT NULL AND p.chosen !~ ${blank}) AS has_chosen, (p.rejected IS NOT NULL AND p.rejected !~ ${blank}) AS has_rejected`;
     if (!selection.dedupInstructions) {
-      const inner = selectionSql(selection, 'p.topic', bind);
-      const result = await this.client.query<{ topic: string | null; rows: number }>(
-        `SELECT s.topic, count(*)::int AS rows FROM (${inner}) s GROUP BY s.topic`,
+      const inner = selectionSql(selection, `p.topic, ${sides}`, bind);
+      const result = await this.client.query<{ topic: string | null; rows: number; withChosen: number; complete: number }>(
+        `SELECT s.topic, count(*)::int AS rows, (count(*) FILTER (WHERE s.has_chosen))::int AS "withChosen",
+                (count(*) FILTER (WHERE s.has_chosen AND s.has_rejected))::int AS complete
+           FROM (${inner}) s GROUP BY s.topic`,
         values,
       );
       const strata = new Map<string, number>();
       for (const row of result.rows) strata.set(topicStratum(row.topic), (strata.get(topicStratum(row.topic)) ?? 0) + row.rows);
-      const rows = result.rows.reduce((sum, row) => sum + row.rows, 0);
-      return { rowsIn: rows, duplicates: 0, rows, strata };
+      const total = (pick: (row: (typeof result.rows)[number]) => number) => result.rows.reduce((sum, row) => sum + pick(row), 0);
+      const rows = total((row) => row.rows);
+      return { rowsIn: rows, duplicates: 0, rows, strata, withChosen: total((row) => row.withChosen), complete: total((row) => row.complete) };
     }
     const deduper = createInstructionDeduper();
     const strata = new Map<string, number>();
     let rowsIn = 0;
     let rows = 0;
+    let withChosen = 0;
+    let complete = 0;
     const limit = selection.limit ?? Number.POSITIVE_INFINITY;
-    const batches = fetchBatches(this.client, selectionSql(selection, 'p.instruction, p.topic', bind), values, this.fetchRows);
+    const batches = fetchBatches(this.client, selectionSql(selection, `p.instruction, p.topic, ${sides}`, bind), values, this.fetchRows);
     reading: for await (const batch of batches) {
-      for (const [instruction, topic] of batch as [string, string | null][]) {
+      for (const [instruction, topic, hasChosen, hasRejected] of batch as [string, string | null, boolean, boolean][]) {
         if (rows >= limit) break reading;
         rowsIn++;
         if (!deduper.isFirst(instruction)) continue;
         rows++;
+        if (hasChosen) withChosen++;
+        if (hasChosen && hasRejected) complete++;
         const stratum = topicStratum(topic);
         strata.set(stratum, (strata.get(stratum) ?? 0) + 1);
       }
     }
-    return { rowsIn, duplicates: rowsIn - rows, rows, strata };
+    return { rowsIn, duplicates: rowsIn - rows, rows, strata, withChosen, complete };
   }
 
   /** Runs with at least one matching pair: the runs whose recipes the manifest must describe. */

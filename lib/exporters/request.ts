@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-import { EXPORT_FORMATS, SPLIT_NAMES } from './types';
+import { DEFAULT_FORMAT_OPTIONS, EXPORT_FORMATS, SPLIT_NAMES, TRL_PROMPT_TEMPLATES } from './types';
 
 export const PAIR_STATUSES = ['KEPT', 'PENDING', 'DROPPED'] as const;
 export type PairStatusName = (typeof PAIR_STATUSES)[number];
@@ -52,25 +52,58 @@ export type ExportSelectionInput = z.input<typeof exportSelectionSchema>;
 
 export const CARD_LICENSES = ['cc-by-nc-4.0', 'cc-by-4.0', 'cc-by-sa-4.0', 'mit', 'apache-2.0', 'other'] as const;
 
-export const exportCardSchema = z
+/** The card's fields as stored on Export rows (older rows predate the license check below). */
+export const exportCardFieldsSchema = z
   .object({
     title: z.string().trim().min(1).max(200).default('Safer-Instruct preference data'),
     license: z.enum(CARD_LICENSES).default('cc-by-nc-4.0'),
+    /** With license `other`, the Hub wants an id for the license and a link to its text. */
+    licenseName: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, 'use a short id such as my-license-1.0 (lower case, digits, "." and "-")')
+      .nullable()
+      .default(null),
+    licenseLink: z.string().trim().url('enter the URL of the license text').max(500).nullable().default(null),
     language: z
       .array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)?$/, 'use language codes such as en or pt-BR'))
       .min(1)
       .max(20)
       .default(['en']),
+    /** Ask for name, affiliation and intended use before the Hub hands out the files (the data is harmful by design). */
+    gatedAccess: z.boolean().default(true),
   })
   .strict();
+
+export const exportCardSchema = exportCardFieldsSchema.refine((card) => card.license !== 'other' || (card.licenseName !== null && card.licenseLink !== null), {
+    message: 'a custom ("other") license needs a license id and a link to its text',
+    path: ['licenseName'],
+  });
 export type ExportCardOptions = z.output<typeof exportCardSchema>;
+
+/** Per-format choices (see FormatOptions); the defaults keep every text exactly as stored. */
+export const formatOptionsSchema = z
+  .object({
+    trlPromptTemplate: z.enum(TRL_PROMPT_TEMPLATES).default(DEFAULT_FORMAT_OPTIONS.trlPromptTemplate),
+    csvSpreadsheetSafe: z.boolean().default(DEFAULT_FORMAT_OPTIONS.csvSpreadsheetSafe),
+    csvBom: z.boolean().default(DEFAULT_FORMAT_OPTIONS.csvBom),
+  })
+  .strict();
 
 /** A bundle: every chosen format and split, the dataset card and the manifest, in one .zip. */
 export const bundleRequestSchema = z
   .object({
     selection: exportSelectionSchema,
     formats: z.array(z.enum(EXPORT_FORMATS)).min(1, 'choose at least one format').max(EXPORT_FORMATS.length),
-    card: exportCardSchema.default({ title: 'Safer-Instruct preference data', license: 'cc-by-nc-4.0', language: ['en'] }),
+    formatOptions: formatOptionsSchema.default(DEFAULT_FORMAT_OPTIONS),
+    card: exportCardSchema.default({
+      title: 'Safer-Instruct preference data',
+      license: 'cc-by-nc-4.0',
+      licenseName: null,
+      licenseLink: null,
+      language: ['en'],
+      gatedAccess: true,
+    }),
   })
   .strict();
 export type BundleRequest = z.output<typeof bundleRequestSchema>;
@@ -85,6 +118,7 @@ export const streamRequestSchema = z
     selection: exportSelectionSchema,
     format: z.enum(EXPORT_FORMATS),
     split: z.enum(STREAM_SPLITS).default('all'),
+    formatOptions: formatOptionsSchema.default(DEFAULT_FORMAT_OPTIONS),
   })
   .strict()
   .refine((request) => request.split === 'all' || request.selection.split !== null, {
@@ -96,8 +130,18 @@ export type StreamRequestInput = z.input<typeof streamRequestSchema>;
 
 /** What the Export row keeps of the request (its `formats` column holds the formats). */
 export const storedExportRequestSchema = z.discriminatedUnion('delivery', [
-  z.object({ delivery: z.literal('bundle'), selection: exportSelectionSchema, card: exportCardSchema }),
-  z.object({ delivery: z.literal('stream'), selection: exportSelectionSchema, split: z.enum(STREAM_SPLITS) }),
+  z.object({
+    delivery: z.literal('bundle'),
+    selection: exportSelectionSchema,
+    card: exportCardFieldsSchema,
+    formatOptions: formatOptionsSchema.default(DEFAULT_FORMAT_OPTIONS),
+  }),
+  z.object({
+    delivery: z.literal('stream'),
+    selection: exportSelectionSchema,
+    split: z.enum(STREAM_SPLITS),
+    formatOptions: formatOptionsSchema.default(DEFAULT_FORMAT_OPTIONS),
+  }),
 ]);
 export type StoredExportRequest = z.output<typeof storedExportRequestSchema>;
 

@@ -3,6 +3,7 @@ import { renderReversedPrompt } from '@/lib/pipeline/prompts/reversed-template';
 export { renderReversedPrompt };
 
 import { defineJsonlExporter, stringFeature } from './jsonl';
+import { hasText } from './prompt';
 import type { ExportRow } from './types';
 
 export type ReversedTuningRecord = { prompt: string; completion: string };
@@ -17,7 +18,7 @@ export type ReversedTuningRecord = { prompt: string; completion: string };
  * ready-made harmful-instruction generator, the dual-use risk the authors warn about.
  */
 export function toReversedTuningRecord(row: ExportRow): ReversedTuningRecord | null {
-  if (row.chosen === null) return null;
+  if (!hasText(row.chosen)) return null;
   return { prompt: renderReversedPrompt(row.chosen), completion: row.instruction };
 }
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 import { writeBundle } from './bundle';
-import { renderDatasetCard, type CardAudit, type CardConfig, type CardInput, type CardSource } from './card';
+import { renderDatasetCard, type CardAccess, type CardAudit, type CardConfig, type CardInput, type CardSource } from './card';
 import { HashingPassThrough } from './hashing';
 import {
   buildManifest,
@@ -21,7 +21,21 @@ import {
 } from './manifest';
 import { exporters } from './registry';
 import { assertTrainRatio, assignSplit, createInstructionDeduper, createStratifiedSplitter, topicStratum } from './selection';
-import type { ExporterCreateOptions, ExportFormat, ExportRow, ExportTransform, ParquetCodec, SplitName } from './types';
+import { hasText } from './prompt';
+import {
+  DEFAULT_FORMAT_OPTIONS,
+  type ExporterCreateOptions,
+  type ExportFormat,
+  type ExportRow,
+  type ExportTransform,
+  type FormatOptions,
+  type ParquetCodec,
+  type SplitName,
+} from './types';
+
+/** Export files hold harmful text: readable by their owner (the app) only. */
+export const EXPORT_FILE_MODE = 0o600;
+export const EXPORT_DIR_MODE = 0o700;
 
 /**
  * How rows are divided into splits.
@@ -47,6 +61,8 @@ export type ExportRecipe = ManifestRecipe & { steps?: readonly string[] };
 
 export type RunExportOptions = {
   formats: readonly ExportFormat[];
+  /** TRL prompt template and CSV choices; the defaults keep every text exactly as stored. */
+  formatOptions?: FormatOptions;
   split: SplitPlan;
   dedupInstructions?: boolean;
   /** Stop after this many exported rows (counted after dedup); the row source is closed early. */
@@ -68,12 +84,18 @@ export type RunExportOptions = {
     sourceDescriptions?: Readonly<Record<string, string>>;
     /** Precision interval and agreement from the audit module; the accepted/rejected counts come from the rows. */
     audit?: Pick<CardAudit, 'precision' | 'agreement'>;
+    /** License id and link for license `other`, and whether the Hub should gate access. */
+    access?: CardAccess;
   };
   appVersion: string;
   selection: JsonValue;
   createdAt?: Date;
-  /** The .zip written next to the files; `false` writes no bundle. Default `dataset.zip`. */
-  bundle?: { name: string; compressionLevel?: number } | false;
+  /**
+   * The .zip written next to the files; `false` writes no bundle. Default `dataset.zip`. Every
+   * entry sits under one top-level `folder` (default: the zip's name without `.zip`), so unzipping
+   * makes one directory, which `datasets.load_dataset(<folder>, <config>)` reads as it is.
+   */
+  bundle?: { name: string; folder?: string; compressionLevel?: number } | false;
 };
 
 export type ExportedFile = ManifestFile & { path: string };
@@ -181,14 +203,27 @@ export function dataFileName(format: ExportFormat, split: SplitName): string {
   return `${format}/${split}.${exporters[format].extension}`;
 }
 
+/** The Parquet file a format's card config points at (the data file itself for the Parquet format). */
+export function configFileName(format: ExportFormat, split: SplitName): string {
+  return `${format}/${split}.parquet`;
+}
+
 type Sink = {
   format: ExportFormat;
   split: SplitName;
   name: string;
+  /** True for the Parquet file of the format's card config. */
+  config: boolean;
   transform: ExportTransform;
   hashing: HashingPassThrough;
   done: Promise<void>;
 };
+
+function openSink(outDir: string, sink: Omit<Sink, 'hashing' | 'done'>): Sink {
+  const hashing = new HashingPassThrough();
+  const file = createWriteStream(path.join(outDir, sink.name), { mode: EXPORT_FILE_MODE });
+  return { ...sink, hashing, done: pipeline(sink.transform, hashing, file) };
+}
 
 async function openSinks(
   formats: readonly ExportFormat[],
@@ -197,15 +232,15 @@ async function openSinks(
   createOptions: ExporterCreateOptions,
 ): Promise<Sink[]> {
   // Directories first: once a pipeline is open, a failing mkdir would leave its file handle dangling.
-  for (const format of formats) await mkdir(path.join(outDir, format), { recursive: true });
+  for (const format of formats) await makePrivateDir(path.join(outDir, format));
   const sinks: Sink[] = [];
   for (const format of formats) {
+    const exporter = exporters[format];
     for (const split of splits) {
       const name = dataFileName(format, split);
-      const transform = exporters[format].create(createOptions);
-      const hashing = new HashingPassThrough();
-      const done = pipeline(transform, hashing, createWriteStream(path.join(outDir, name)));
-      sinks.push({ format, split, name, transform, hashing, done });
+      const config = configFileName(format, split);
+      if (name !== config) sinks.push(openSink(outDir, { format, split, name, config: false, transform: exporter.create(createOptions) }));
+      sinks.push(openSink(outDir, { format, split, name: config, config: true, transform: exporter.createParquet(createOptions) }));
     }
   }
   return sinks;
@@ -250,9 +285,11 @@ export async function runExport(
   const bundleOption = options.bundle ?? { name: 'dataset.zip' };
   const splits = splitsOf(options.split);
   const router = createRowRouter(options);
+  const formatOptions = options.formatOptions ?? DEFAULT_FORMAT_OPTIONS;
 
-  await mkdir(outDir, { recursive: true });
+  await makePrivateDir(outDir);
   const sinks = await openSinks(formats, splits, outDir, {
+    formatOptions,
     parquetRowGroupSize: options.parquetRowGroupSize,
     parquetCodec: options.parquetCodec,
     parquetWorker: options.parquetWorker,
@@ -294,7 +331,7 @@ export async function runExport(
     throw error;
   }
 
-  const dataFiles: ExportedFile[] = sinks.map((sink) => ({
+  const dataFiles: (ExportedFile & { config: boolean })[] = sinks.map((sink) => ({
     name: sink.name,
     path: path.join(outDir, sink.name),
     format: sink.format,
@@ -303,9 +340,10 @@ export async function runExport(
     skippedIncomplete: sink.transform.stats.skippedIncomplete,
     bytes: sink.hashing.bytes,
     sha256: sink.hashing.sha256(),
+    config: sink.config,
   }));
 
-  const card = renderDatasetCard(buildCardInput(options, counts, sources, dataFiles));
+  const card = renderDatasetCard(buildCardInput(options, formatOptions, counts, sources, dataFiles));
   const cardFile = await writeTextFile(outDir, CARD_FILE, card);
   const manifest = buildManifest({
     appVersion: options.appVersion,
@@ -322,10 +360,10 @@ export async function runExport(
     split: manifestSplit(options.split),
     dedupInstructions: options.dedupInstructions === true,
     counts,
-    files: [...dataFiles, cardFile].map(({ path: _path, ...file }) => file),
+    files: [...dataFiles.map(({ config: _config, ...file }) => file), cardFile].map(({ path: _path, ...file }) => file),
   });
   const manifestFile = await writeTextFile(outDir, MANIFEST_FILE, serializeManifest(manifest));
-  const files = [...dataFiles, cardFile, manifestFile];
+  const files = [...dataFiles.map(({ config: _config, ...file }) => file), cardFile, manifestFile];
 
   let bundle: RunExportResult['bundle'] = null;
   if (bundleOption) {
@@ -334,9 +372,10 @@ export async function runExport(
     if (files.some((file) => file.path === bundlePath)) {
       throw new Error(`bundle name ${JSON.stringify(bundleOption.name)} collides with an exported file`);
     }
+    const folder = bundleOption.folder ?? bundleOption.name.replace(/\.zip$/i, '');
     const result = await writeBundle(
-      createWriteStream(bundlePath),
-      files.map((file) => ({ name: file.name, path: file.path })),
+      createWriteStream(bundlePath, { mode: EXPORT_FILE_MODE }),
+      files.map((file) => ({ name: `${folder}/${file.name}`, path: file.path })),
       { mtime: createdAt, compressionLevel: bundleOption.compressionLevel },
     );
     result.entries.forEach((entry, index) => {
@@ -354,7 +393,7 @@ function countRow(counts: ManifestCounts, sources: Map<string, CardSource>, row:
   counts.perSplit[split] = (counts.perSplit[split] ?? 0) + 1;
   const topic = (counts.perTopic[row.topic ?? NO_TOPIC] ??= {});
   topic[split] = (topic[split] ?? 0) + 1;
-  if (row.chosen === null || row.rejected === null) counts.incompletePairs++;
+  if (!hasText(row.chosen) || !hasText(row.rejected)) counts.incompletePairs++;
   if (row.simulated) counts.simulated++;
   if (row.humanEdited) counts.humanEdited++;
   counts.audit[row.auditStatus]++;
@@ -367,28 +406,35 @@ function countRow(counts: ManifestCounts, sources: Map<string, CardSource>, row:
 async function writeTextFile(outDir: string, name: string, text: string): Promise<ExportedFile> {
   const bytes = Buffer.from(text, 'utf8');
   const filePath = path.join(outDir, name);
-  await writeFile(filePath, bytes);
+  await writeFile(filePath, bytes, { mode: EXPORT_FILE_MODE });
   return { name, path: filePath, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Creates `dir` (and missing parents) readable by the owner only, and tightens it if it already existed. */
+export async function makePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: EXPORT_DIR_MODE });
+  await chmod(dir, EXPORT_DIR_MODE);
 }
 
 function buildCardInput(
   options: RunExportOptions,
+  formatOptions: FormatOptions,
   counts: ManifestCounts,
   sources: Map<string, CardSource>,
-  dataFiles: readonly ExportedFile[],
+  dataFiles: readonly (ExportedFile & { config: boolean })[],
 ): CardInput {
+  const cardFile = (file: ExportedFile) => ({
+    split: file.split ?? 'train',
+    path: file.name,
+    numExamples: file.rows ?? 0,
+    numBytes: file.bytes,
+  });
   const configs: CardConfig[] = [...new Set(dataFiles.map((file) => file.format))]
     .filter((format): format is ExportFormat => format !== undefined)
     .map((format) => ({
       format,
-      splits: dataFiles
-        .filter((file) => file.format === format)
-        .map((file) => ({
-          split: file.split ?? 'train',
-          path: file.name,
-          numExamples: file.rows ?? 0,
-          numBytes: file.bytes,
-        })),
+      splits: dataFiles.filter((file) => file.format === format && file.config).map(cardFile),
+      extraFiles: dataFiles.filter((file) => file.format === format && !file.config).map(cardFile),
     }));
   const { split } = options;
   const accepted = counts.audit.accepted;
@@ -398,6 +444,8 @@ function buildCardInput(
     summary: options.card.summary,
     license: options.card.license,
     language: options.card.language,
+    access: options.card.access,
+    formatOptions,
     configs,
     topics: Object.entries(counts.perTopic)
       .sort(([a], [b]) => a.localeCompare(b))

@@ -55,7 +55,7 @@ export async function openExportStream(request: StreamRequest, actor: ExportActo
     const plan = wantSplit ? await splitPlanFor(reader, selection) : { split: { kind: 'none' as const }, rowsToRead: null };
     exportId = await insertExport(
       {
-        request: { delivery: 'stream', selection, split: request.split },
+        request: { delivery: 'stream', selection, split: request.split, formatOptions: request.formatOptions },
         formats: [format],
         rowsTotal: plan.rowsToRead ?? count.rowsToRead,
         matching: count.matching,
@@ -94,7 +94,7 @@ export async function openExportStream(request: StreamRequest, actor: ExportActo
       }
     }
 
-    const transform = exporter.create();
+    const transform = exporter.create({ formatOptions: request.formatOptions });
     const hashing = new HashingPassThrough();
     const suffix = request.split === 'all' ? '' : `-${request.split}`;
     const fileName = `export-${exportId}-${format}${suffix}.${exporter.extension}`;

@@ -1,5 +1,6 @@
 import { defineJsonlExporter, messageListFeature, stringFeature } from './jsonl';
-import type { ChatMessage, ExportRow } from './types';
+import { hasText, promptAsMessages, TRL_TEMPLATES } from './prompt';
+import { DEFAULT_FORMAT_OPTIONS, type ChatMessage, type ExportRow, type FormatOptions } from './types';
 
 export type TrlStandardRecord = { prompt: string; chosen: string; rejected: string };
 export type TrlConversationalRecord = {
@@ -8,15 +9,18 @@ export type TrlConversationalRecord = {
   rejected: ChatMessage[];
 };
 
-export function toTrlStandardRecord(row: ExportRow): TrlStandardRecord | null {
-  if (row.chosen === null || row.rejected === null) return null;
-  return { prompt: row.instruction, chosen: row.chosen, rejected: row.rejected };
+/** The prompt laid out by the chosen template; the completions carry the prefix the template needs. */
+export function toTrlStandardRecord(row: ExportRow, options: FormatOptions = DEFAULT_FORMAT_OPTIONS): TrlStandardRecord | null {
+  if (!hasText(row.chosen) || !hasText(row.rejected)) return null;
+  const template = TRL_TEMPLATES[options.trlPromptTemplate];
+  return { prompt: template.prompt(row), chosen: template.completionPrefix + row.chosen, rejected: template.completionPrefix + row.rejected };
 }
 
+/** The prompt's own messages (a system message and earlier turns when imported so), then one assistant answer per side. */
 export function toTrlConversationalRecord(row: ExportRow): TrlConversationalRecord | null {
-  if (row.chosen === null || row.rejected === null) return null;
+  if (!hasText(row.chosen) || !hasText(row.rejected)) return null;
   return {
-    prompt: [{ role: 'user', content: row.instruction }],
+    prompt: promptAsMessages(row),
     chosen: [{ role: 'assistant', content: row.chosen }],
     rejected: [{ role: 'assistant', content: row.rejected }],
   };

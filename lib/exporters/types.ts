@@ -1,5 +1,7 @@
 import type { Transform } from 'node:stream';
 
+import type { PromptMessage } from '@/lib/pairs/prompt-messages';
+
 export type AuditStatus = 'none' | 'accepted' | 'rejected';
 export type SourceKind = 'run' | 'dataset';
 
@@ -7,6 +9,9 @@ export type SourceKind = 'run' | 'dataset';
 export type ExportRow = {
   id: string;
   instruction: string;
+  /** The structured prompt (system message, turns) of an imported pair; null for a single-turn prompt. */
+  promptMessages: readonly PromptMessage[] | null;
+  /** A blank response (empty or whitespace only) counts as missing, like null (see `hasText`). */
   chosen: string | null;
   rejected: string | null;
   topic: string | null;
@@ -54,10 +59,30 @@ export type ExportTransform = Transform & { readonly stats: ExportStats };
 
 export type ParquetCodec = 'SNAPPY' | 'GZIP' | 'BROTLI' | 'UNCOMPRESSED';
 
+/**
+ * How the TRL standard format lays out its text prompt: `none` is the bare instruction (training
+ * text is instruction + answer with nothing between), `alpaca` the Alpaca instruction template,
+ * `hh` Anthropic's "\n\nHuman: …\n\nAssistant:" with a space before each completion.
+ */
+export const TRL_PROMPT_TEMPLATES = ['none', 'alpaca', 'hh'] as const;
+export type TrlPromptTemplate = (typeof TRL_PROMPT_TEMPLATES)[number];
+
+/** Per-format choices a user makes; every exporter gets all of them and reads its own. */
+export type FormatOptions = {
+  trlPromptTemplate: TrlPromptTemplate;
+  /** CSV: neutralise cells that a spreadsheet would run as a formula (see `neutraliseFormula`). */
+  csvSpreadsheetSafe: boolean;
+  /** CSV: start the file with a UTF-8 byte order mark, so Excel reads it as UTF-8. */
+  csvBom: boolean;
+};
+
+export const DEFAULT_FORMAT_OPTIONS: FormatOptions = { trlPromptTemplate: 'none', csvSpreadsheetSafe: false, csvBom: false };
+
 export type ExporterCreateOptions = {
+  formatOptions?: FormatOptions;
   /** Rows per Parquet row group; only the Parquet exporter reads it. */
   parquetRowGroupSize?: number;
-  /** Page compression of the Parquet exporter (default BROTLI, see DEFAULT_PARQUET_CODEC). */
+  /** Page compression of the Parquet files (default SNAPPY, see DEFAULT_PARQUET_CODEC). */
   parquetCodec?: ParquetCodec;
   /**
    * Encode Parquet on a worker thread so reading and encoding overlap. Off by default: on the
@@ -81,6 +106,11 @@ export type Exporter = {
   requiredSides: RequiredSides;
   features: readonly CardFeature[];
   create(options?: ExporterCreateOptions): ExportTransform;
+  /**
+   * The same records as a Parquet file with the `features` above, for the dataset card's config:
+   * `datasets` reads every config of a card with one builder, so every config is Parquet.
+   */
+  createParquet(options?: ExporterCreateOptions): ExportTransform;
 };
 
-export type ChatMessage = { role: 'user' | 'assistant'; content: string };
+export type ChatMessage = PromptMessage;

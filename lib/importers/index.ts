@@ -13,6 +13,7 @@ export {
   mapPairRecord,
   splitHhTranscript,
   hhPromptToInstruction,
+  hhPromptMessages,
   renderConversation,
   suggestPairMapping,
 } from './preference-formats';

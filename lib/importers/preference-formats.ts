@@ -1,3 +1,5 @@
+import { structuredPrompt } from '@/lib/pairs/prompt-messages';
+
 import { isPlainObject, jsonKind } from './formats/context';
 import {
   findColumn,
@@ -20,6 +22,8 @@ export interface PairSides {
   columns: { instruction: string; chosen: string; rejected: string };
   /** Facts worth keeping that the shape itself produces (e.g. a differing HH "rejected" prompt). */
   extraMetadata?: Record<string, unknown>;
+  /** The prompt's messages when the record holds it as a conversation (system message, turns). */
+  promptMessages?: readonly ChatMessage[] | null;
 }
 
 export type ShapeProblem = ColumnProblem;
@@ -76,6 +80,13 @@ function responseText(value: unknown, column: string): unknown {
   return messages.length === 1 ? messages[0].content : messages.map((message) => message.content).join('\n\n');
 }
 
+/** The prompt's own messages when it is a message list (already validated by `promptText`). */
+function promptMessageList(value: unknown, column: string): ChatMessage[] | null {
+  if (!Array.isArray(value)) return null;
+  const messages = toChatMessages(value, column);
+  return isFieldProblem(messages) ? null : messages;
+}
+
 function promptText(value: unknown, column: string): unknown {
   if (value === undefined || value === null || typeof value === 'string') return value;
   const messages = toChatMessages(value, column);
@@ -83,7 +94,10 @@ function promptText(value: unknown, column: string): unknown {
 }
 
 /** TRL "implicit prompt" conversations: the prompt is every message before the final assistant turn(s). */
-function splitImplicitConversation(value: unknown, column: string): { prompt: string; response: string | null } | ShapeProblem | null {
+function splitImplicitConversation(
+  value: unknown,
+  column: string,
+): { prompt: string; promptMessages: ChatMessage[]; response: string | null } | ShapeProblem | null {
   if (value === undefined || value === null) return null;
   const messages = toChatMessages(value, column);
   if (isFieldProblem(messages)) return messages;
@@ -93,6 +107,7 @@ function splitImplicitConversation(value: unknown, column: string): { prompt: st
   const responses = messages.slice(split);
   return {
     prompt: renderConversation(messages.slice(0, split)),
+    promptMessages: messages.slice(0, split),
     response: responses.length === 0 ? null : responses.map((message) => message.content).join('\n\n'),
   };
 }
@@ -123,6 +138,22 @@ export function hhPromptToInstruction(prompt: string): string {
   return singleTurn ? withoutOneLeadingSpace(body.slice('Human:'.length)) : body;
 }
 
+const hhTurn = /\n\n(Human|Assistant):/;
+
+/**
+ * The turns of an HH-RLHF prompt ("\n\nHuman: …\n\nAssistant: …\n\nHuman: …"); text before the
+ * first turn is the system prompt, as in Anthropic's text-completion format.
+ */
+export function hhPromptMessages(prompt: string): ChatMessage[] {
+  const parts = prompt.split(new RegExp(hhTurn.source));
+  const messages: ChatMessage[] = [];
+  if (parts[0] !== '') messages.push({ role: 'system', content: parts[0] });
+  for (let i = 1; i + 1 < parts.length; i += 2) {
+    messages.push({ role: parts[i] === 'Human' ? 'user' : 'assistant', content: withoutOneLeadingSpace(parts[i + 1]) });
+  }
+  return messages;
+}
+
 function isHhTranscript(value: unknown): value is string {
   return typeof value === 'string' && value.includes(hhAssistantMarker);
 }
@@ -148,6 +179,7 @@ function readTrl(fields: Record<string, unknown>): PairSides | ShapeProblem {
       chosen: chosen?.response ?? null,
       rejected: rejected?.response ?? null,
       columns: { instruction: 'chosen', chosen: 'chosen', rejected: 'rejected' },
+      promptMessages: chosen?.promptMessages ?? rejected?.promptMessages ?? null,
     };
   }
   const sides = {
@@ -156,7 +188,7 @@ function readTrl(fields: Record<string, unknown>): PairSides | ShapeProblem {
     rejected: responseText(fields.rejected, 'rejected'),
   };
   for (const side of Object.values(sides)) if (isFieldProblem(side)) return side as ShapeProblem;
-  return { ...sides, columns: standardColumns };
+  return { ...sides, columns: standardColumns, promptMessages: promptMessageList(fields.prompt, 'prompt') };
 }
 
 export const pairShapes: Record<PairShape, PairShapeReader> = {
@@ -190,7 +222,11 @@ export const pairShapes: Record<PairShape, PairShapeReader> = {
       rejected: responseText(fields.non_preferred_output, 'non_preferred_output'),
     };
     for (const side of Object.values(sides)) if (isFieldProblem(side)) return side as ShapeProblem;
-    return { ...sides, columns: { instruction: 'input.messages', chosen: 'preferred_output', rejected: 'non_preferred_output' } };
+    return {
+      ...sides,
+      columns: { instruction: 'input.messages', chosen: 'preferred_output', rejected: 'non_preferred_output' },
+      promptMessages: promptMessageList(input.messages, 'input.messages'),
+    };
   },
   'hh-rlhf': (fields) => {
     const chosen = splitHhSide(fields.chosen, 'chosen');
@@ -208,6 +244,7 @@ export const pairShapes: Record<PairShape, PairShapeReader> = {
       columns: { instruction: chosen === null ? 'rejected' : 'chosen', chosen: 'chosen', rejected: 'rejected' },
       // The two transcripts should share their prompt; when not, keep the other one rather than lose it.
       extraMetadata: rejectedInstruction !== null && rejectedInstruction !== instruction ? { rejected_prompt: rejectedInstruction } : undefined,
+      promptMessages: hhPromptMessages(promptSource.prompt),
     };
   },
 };
@@ -280,8 +317,10 @@ export function mapPairRecord(record: RawRecord, mapping: PairMapping, maxTextLe
   if (isFieldProblem<ShapeProblem>(metadata)) return { line, column: metadata.column, reason: metadata.problem };
   const extraProblem = sides.extraMetadata ? unstorableValueReason(sides.extraMetadata) : null;
   if (extraProblem !== null) return { line, column: sides.columns.rejected, reason: extraProblem };
+  const messages = sides.promptMessages ? structuredPrompt(sides.promptMessages) : null;
   return {
     instruction,
+    promptMessages: messages === null ? null : { instruction, messages },
     chosen,
     rejected,
     topic: labels.topic,

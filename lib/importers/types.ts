@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import type { StoredPrompt } from '@/lib/pairs/prompt-messages';
+
 export const importFormats = ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'text'] as const;
 export type ImportFormat = (typeof importFormats)[number];
 
@@ -27,6 +29,8 @@ export type SourceRow = {
 
 export type PairRow = {
   instruction: string;
+  /** The structured prompt (system message, turns) when the record had one; see lib/pairs/prompt-messages. */
+  promptMessages: StoredPrompt | null;
   chosen: string | null;
   rejected: string | null;
   topic: string | null;

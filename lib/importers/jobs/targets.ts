@@ -149,10 +149,12 @@ const datasetTarget: ImportTarget<PairRow> = {
       rejected: [] as (string | null)[],
       externalId: [] as (string | null)[],
       metadata: [] as (string | null)[],
+      promptMessages: [] as (string | null)[],
     };
     for (const row of rows) {
       columns.topic.push(row.topic);
       columns.instruction.push(row.instruction);
+      columns.promptMessages.push(row.promptMessages === null ? null : JSON.stringify(row.promptMessages));
       columns.chosen.push(row.chosen);
       columns.rejected.push(row.rejected);
       columns.externalId.push(row.externalId);
@@ -161,12 +163,12 @@ const datasetTarget: ImportTarget<PairRow> = {
     // Imported pairs are kept as they come: review and audits decide about them like about generated ones.
     return execute(
       client,
-      `INSERT INTO "Pair" (id, origin, "datasetId", topic, instruction, chosen, rejected, "externalId", metadata, status, "updatedAt")
-       SELECT u.id, 'IMPORTED'::"PairOrigin", $1, u.topic, u.instruction, u.chosen, u.rejected, u.external_id, u.metadata::jsonb, 'KEPT'::"PairStatus", ${utcNow}
-       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-         WITH ORDINALITY AS u(id, topic, instruction, chosen, rejected, external_id, metadata, position)
+      `INSERT INTO "Pair" (id, origin, "datasetId", topic, instruction, "promptMessages", chosen, rejected, "externalId", metadata, status, "updatedAt")
+       SELECT u.id, 'IMPORTED'::"PairOrigin", $1, u.topic, u.instruction, u.prompt_messages::jsonb, u.chosen, u.rejected, u.external_id, u.metadata::jsonb, 'KEPT'::"PairStatus", ${utcNow}
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         WITH ORDINALITY AS u(id, topic, instruction, prompt_messages, chosen, rejected, external_id, metadata, position)
        ORDER BY u.position`,
-      [datasetId, ids, columns.topic, columns.instruction, columns.chosen, columns.rejected, columns.externalId, columns.metadata],
+      [datasetId, ids, columns.topic, columns.instruction, columns.promptMessages, columns.chosen, columns.rejected, columns.externalId, columns.metadata],
     );
   },
   async addCounts(client, datasetId, counts) {

@@ -17,7 +17,15 @@ import { closeExportPool, exportPool } from '@/lib/exporters/pg';
 import { previewSelection } from '@/lib/exporters/preview';
 import { exporters } from '@/lib/exporters/registry';
 import { SelectionReader, withSnapshot } from '@/lib/exporters/query';
-import { exportSelectionSchema, type ExportSelection, type ExportSelectionInput } from '@/lib/exporters/request';
+import {
+  bundleRequestSchema,
+  exportSelectionSchema,
+  streamRequestSchema,
+  type BundleRequestInput,
+  type ExportSelection,
+  type ExportSelectionInput,
+  type StreamRequestInput,
+} from '@/lib/exporters/request';
 import { assignSplit } from '@/lib/exporters/selection';
 import { openExportStream } from '@/lib/exporters/stream';
 import { EXPORT_FORMATS, type ExportRow } from '@/lib/exporters/types';
@@ -25,7 +33,7 @@ import { renderReversedPrompt } from '@/lib/pipeline/prompts/reversed-template';
 
 import { connectDuckDb, queryRows, queryRowsJs, sqlPath } from '../../unit/exporters/rows';
 import { createTestUser } from '../helpers';
-import { createExportFixtures, expectedPairs, type PairRecord } from './fixtures';
+import { createExportFixtures, expectedPairs, MULTI_TURN_MESSAGES, type PairRecord } from './fixtures';
 import { readZip } from './zip';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -52,30 +60,46 @@ function tableRow(pair: PairRecord, names: { run: string; dataset: string }): Re
   };
 }
 
-const both = (pair: PairRecord): boolean => pair.chosen !== null && pair.rejected !== null;
-const user = (content: string) => [{ role: 'user', content }];
+/** A side is present when it has a non-blank text: empty and whitespace-only count as missing, like null. */
+const present = (text: string | null): boolean => text !== null && text.trim() !== '';
+const both = (pair: PairRecord): boolean => present(pair.chosen) && present(pair.rejected);
 const assistant = (content: string) => [{ role: 'assistant', content }];
+
+/** The prompt's messages as stored by an import, while the instruction is the one they were stored with. */
+function promptOf(pair: PairRecord): { role: string; content: string }[] {
+  const stored = pair.promptMessages as { instruction: string; messages: { role: string; content: string }[] } | null;
+  return stored !== null && stored.instruction === pair.instruction ? stored.messages : [{ role: 'user', content: pair.instruction }];
+}
+
+/** HH-RLHF transcript of the prompt: the system text first, then "\n\nHuman: …" / "\n\nAssistant: …" turns. */
+const hhPrompt = (pair: PairRecord): string =>
+  promptOf(pair)
+    .map((message) => (message.role === 'system' ? message.content : `\n\n${message.role === 'user' ? 'Human' : 'Assistant'}: ${message.content}`))
+    .join('');
+
+const bundle = (input: BundleRequestInput) => bundleRequestSchema.parse(input);
+const streamRequest = (input: StreamRequestInput) => streamRequestSchema.parse(input);
 
 /** The record each JSONL format should hold for a pair, written from the formats' published shapes. */
 const jsonlExpectations: Record<string, { keep: (pair: PairRecord) => boolean; record: (pair: PairRecord) => Record<string, unknown>; columns: string }> = {
   'trl-standard': { keep: both, record: (p) => ({ prompt: p.instruction, chosen: p.chosen, rejected: p.rejected }), columns: 'prompt, chosen, rejected' },
   'trl-conversational': {
     keep: both,
-    record: (p) => ({ prompt: user(p.instruction), chosen: assistant(p.chosen ?? ''), rejected: assistant(p.rejected ?? '') }),
+    record: (p) => ({ prompt: promptOf(p), chosen: assistant(p.chosen ?? ''), rejected: assistant(p.rejected ?? '') }),
     columns: 'prompt, chosen, rejected',
   },
   'openai-preference': {
     keep: both,
-    record: (p) => ({ input: { messages: user(p.instruction) }, preferred_output: assistant(p.chosen ?? ''), non_preferred_output: assistant(p.rejected ?? '') }),
+    record: (p) => ({ input: { messages: promptOf(p) }, preferred_output: assistant(p.chosen ?? ''), non_preferred_output: assistant(p.rejected ?? '') }),
     columns: 'input, preferred_output, non_preferred_output',
   },
   'hh-rlhf': {
     keep: both,
-    record: (p) => ({ chosen: `\n\nHuman: ${p.instruction}\n\nAssistant: ${p.chosen}`, rejected: `\n\nHuman: ${p.instruction}\n\nAssistant: ${p.rejected}` }),
+    record: (p) => ({ chosen: `${hhPrompt(p)}\n\nAssistant: ${p.chosen}`, rejected: `${hhPrompt(p)}\n\nAssistant: ${p.rejected}` }),
     columns: 'chosen, rejected',
   },
-  alpaca: { keep: (p) => p.chosen !== null, record: (p) => ({ instruction: p.instruction, input: '', output: p.chosen }), columns: 'instruction, input, output' },
-  'reversed-tuning': { keep: (p) => p.chosen !== null, record: (p) => ({ prompt: renderReversedPrompt(p.chosen ?? ''), completion: p.instruction }), columns: 'prompt, completion' },
+  alpaca: { keep: (p) => present(p.chosen), record: (p) => ({ instruction: p.instruction, input: '', output: p.chosen }), columns: 'instruction, input, output' },
+  'reversed-tuning': { keep: (p) => present(p.chosen), record: (p) => ({ prompt: renderReversedPrompt(p.chosen ?? ''), completion: p.instruction }), columns: 'prompt, completion' },
 };
 
 const TABLE_COLUMNS_SQL =
@@ -160,6 +184,31 @@ describe('exports from the database', () => {
     expect(preview.background).toBe(false);
   });
 
+  it('previews the rows each format will write, blank sides counted as missing, with and without dedup', async () => {
+    for (const dedupInstructions of [true, false]) {
+      const selection = selectionFor(fixtures, { dedupInstructions });
+      const rows = expectedPairs(fixtures.pairs, selection).filter((pair) => !dedupInstructions || !isRepeat(pair));
+      const preview = await previewSelection(selection);
+      const pairwise = rows.filter(both).length;
+      const withChosen = rows.filter((pair) => present(pair.chosen)).length;
+      expect(pairwise).toBeLessThan(withChosen);
+      expect(withChosen).toBeLessThan(rows.length);
+      expect({ dedupInstructions, perFormat: preview.perFormat }).toEqual({
+        dedupInstructions,
+        perFormat: {
+          'trl-standard': pairwise,
+          'trl-conversational': pairwise,
+          'openai-preference': pairwise,
+          'hh-rlhf': pairwise,
+          alpaca: withChosen,
+          'reversed-tuning': withChosen,
+          csv: rows.length,
+          parquet: rows.length,
+        },
+      });
+    }
+  });
+
   describe('a bundle with every format and a stratified split', () => {
     let selection: ExportSelection;
     let kept: PairRecord[];
@@ -172,7 +221,7 @@ describe('exports from the database', () => {
       selection = selectionFor(fixtures, { split: { trainRatio: 0.7, seed: 's1', stratifyByTopic: true } });
       kept = expectedPairs(fixtures.pairs, selection).filter((pair) => !isRepeat(pair));
       const created = await createBundleExport(
-        { selection, formats: [...EXPORT_FORMATS], card: { title: 'IT export', license: 'cc-by-nc-4.0', language: ['en'] } },
+        bundle({ selection, formats: [...EXPORT_FORMATS], card: { title: 'IT export', license: 'cc-by-nc-4.0', language: ['en'] } }),
         actor,
         { background: 'never' },
       );
@@ -181,14 +230,18 @@ describe('exports from the database', () => {
       const row = await db().export.findUniqueOrThrow({ where: { id: exportId } });
       expect(row.status).toBe('COMPLETED');
       expect(row.filePath).toContain(path.join(work, 'data', 'exports', exportId));
-      const zip = await readFile(row.filePath ?? '');
-      entries = new Map(readZip(zip).map((entry) => [entry.name, entry.data]));
+      const zip = readZip(await readFile(row.filePath ?? ''));
+      // Every entry is under one folder named like the zip, so unzipping makes exactly one directory.
+      const folder = path.basename(row.filePath ?? '', '.zip');
+      expect(zip.every((entry) => entry.name.startsWith(`${folder}/`))).toBe(true);
+      entries = new Map(zip.map((entry) => [entry.name.slice(folder.length + 1), entry.data]));
       manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '{}') as Manifest;
-      dir = path.join(work, `unzipped-${exportId}`);
-      for (const [name, data] of entries) {
-        await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-        await writeFile(path.join(dir, name), data);
+      const unzipped = path.join(work, `unzipped-${exportId}`);
+      for (const entry of zip) {
+        await mkdir(path.dirname(path.join(unzipped, entry.name)), { recursive: true });
+        await writeFile(path.join(unzipped, entry.name), entry.data);
       }
+      dir = path.join(unzipped, folder);
     });
 
     it('the zip holds exactly the files the manifest lists, with their sizes and SHA-256', () => {
@@ -254,30 +307,57 @@ describe('exports from the database', () => {
       for (const [, { n, train: trainCount }] of perTopic) expect(trainCount).toBe(Math.round(n * 0.7));
     });
 
-    it("the card's numbers are the files' numbers", async () => {
+    it('every config of the card loads the way `datasets` would, with the database counts and values', async () => {
       const card = entries.get('README.md')?.toString('utf8') ?? '';
       const front = yaml.load(card.slice(4, card.indexOf('\n---\n', 4))) as {
-        dataset_info: { config_name: string; splits: { name: string; num_examples: number; num_bytes: number }[] }[];
-        configs: { config_name: string; data_files: { split: string; path: string }[] }[];
+        dataset_info: { config_name: string; splits: Record<string, unknown>[]; download_size: number; dataset_size?: number }[];
+        configs: { config_name: string; default?: boolean; data_files: { split: string; path: string }[] }[];
         tags: string[];
+        extra_gated_prompt?: string;
       };
       expect(front.tags).toContain('simulated');
-      expect(front.dataset_info.map((info) => info.config_name).sort()).toEqual([...EXPORT_FORMATS].sort());
-      for (const info of front.dataset_info) {
-        for (const split of info.splits) {
-          const name = manifest.files.find((file) => file.format === info.config_name && file.split === split.name)?.name ?? '';
-          const data = entries.get(name) ?? Buffer.alloc(0);
-          const [count] = await queryRows(
-            duck,
-            info.config_name === 'parquet'
-              ? `select count(*)::INTEGER as n from read_parquet(${sqlPath(path.join(dir, name))})`
-              : info.config_name === 'csv'
-                ? `select count(*)::INTEGER as n from read_csv(${sqlPath(path.join(dir, name))}, header=true, all_varchar=true)`
-                : `select count(*)::INTEGER as n from read_json_auto(${sqlPath(path.join(dir, name))}, format='newline_delimited')`,
-          );
-          expect({ name, examples: split.num_examples, bytes: split.num_bytes }).toEqual({ name, examples: count.n, bytes: data.length });
+      expect(front.extra_gated_prompt).toMatch(/harmful/);
+      expect(front.configs.map((config) => config.config_name).sort()).toEqual([...EXPORT_FORMATS].sort());
+      // `datasets` picks one builder from the first config's files and uses it for every config.
+      const paths = front.configs.flatMap((config) => config.data_files.map((file) => file.path));
+      expect(paths.every((file) => file.endsWith('.parquet'))).toBe(true);
+
+      const byId = new Map(kept.map((pair) => [String(pair.id), pair]));
+      const splitIds = { train: await parquetIds('train'), test: await parquetIds('test') };
+      const expectedRecords = (format: string, split: 'train' | 'test'): Record<string, unknown>[] => {
+        const pairs = splitIds[split].map((id) => byId.get(id) as PairRecord);
+        const expectation = jsonlExpectations[format];
+        return expectation ? pairs.filter(expectation.keep).map(expectation.record) : pairs.map((pair) => tableRow(pair, names));
+      };
+      for (const config of front.configs) {
+        const info = front.dataset_info.find((entry) => entry.config_name === config.config_name);
+        let downloaded = 0;
+        for (const file of config.data_files) {
+          const split = file.split as 'train' | 'test';
+          const columns = jsonlExpectations[config.config_name]?.columns ?? TABLE_COLUMNS_SQL;
+          const read = await queryRowsJs(duck, `select ${columns} from read_parquet(${sqlPath(path.join(dir, file.path))})`);
+          expect({ config: config.config_name, split, read }).toEqual({ config: config.config_name, split, read: expectedRecords(config.config_name, split) });
+          expect(info?.splits.find((entry) => entry.name === split)).toEqual({ name: split, num_examples: read.length });
+          downloaded += (entries.get(file.path) ?? Buffer.alloc(0)).length;
         }
+        expect({ config: config.config_name, download: info?.download_size, dataset_size: info?.dataset_size }).toEqual({ config: config.config_name, download: downloaded, dataset_size: undefined });
       }
+
+      // The structured and tricky rows really are in the data that was checked.
+      const conversational = [
+        ...(await queryRowsJs(duck, `select prompt from read_parquet(${sqlPath(path.join(dir, 'trl-conversational/train.parquet'))})`)),
+        ...(await queryRowsJs(duck, `select prompt from read_parquet(${sqlPath(path.join(dir, 'trl-conversational/test.parquet'))})`)),
+      ].map((row) => row.prompt as { role: string; content: string }[]);
+      const multiTurn = conversational.find((prompt) => prompt.length > 1);
+      expect(multiTurn?.map((message) => message.role)).toEqual(MULTI_TURN_MESSAGES.map((message) => message.role));
+      expect(multiTurn?.[0].content).toBe(MULTI_TURN_MESSAGES[0].content);
+      expect(conversational.filter((prompt) => prompt.length > 1)).toHaveLength(1);
+      const table = await queryRows(duck, `select instruction, chosen, rejected from read_parquet(${sqlPath(path.join(dir, 'parquet/*.parquet'))})`);
+      expect(table).toEqual(expect.arrayContaining([{ instruction: 'null', chosen: 'NA', rejected: 'N/A' }, expect.objectContaining({ chosen: '', rejected: 'null' })]));
+      const blankRows = kept.filter((pair) => pair.chosen !== null && pair.rejected !== null && !both(pair));
+      expect(blankRows.length).toBeGreaterThanOrEqual(2);
+      expect(manifest.counts.incompletePairs).toBe(kept.filter((pair) => !both(pair)).length);
+
       expect(card).toContain(`This export holds ${kept.length} selected row(s)`);
       const audited = kept.filter((pair) => pair.auditOutcome !== 'NONE');
       const accepted = kept.filter((pair) => pair.auditOutcome === 'ACCEPTED').length;
@@ -302,9 +382,9 @@ describe('exports from the database', () => {
     });
 
     it('a split is reproducible from its seed, and another seed gives another split', async () => {
-      const again = await createBundleExport({ selection, formats: ['parquet'], card: { title: 'again', license: 'other', language: ['en'] } }, actor, { background: 'never' });
+      const again = await createBundleExport(bundle({ selection, formats: ['parquet'], card: { title: 'again', license: 'other', licenseName: 'harm-research-1.0', licenseLink: 'https://example.org/license', language: ['en'] } }), actor, { background: 'never' });
       const other = await createBundleExport(
-        { selection: { ...selection, split: { trainRatio: 0.7, seed: 's2', stratifyByTopic: true } }, formats: ['parquet'], card: { title: 'other', license: 'other', language: ['en'] } },
+        bundle({ selection: { ...selection, split: { trainRatio: 0.7, seed: 's2', stratifyByTopic: true } }, formats: ['parquet'], card: { title: 'other', license: 'other', licenseName: 'harm-research-1.0', licenseLink: 'https://example.org/license', language: ['en'] } }),
         actor,
         { background: 'never' },
       );
@@ -312,7 +392,7 @@ describe('exports from the database', () => {
         const row = await db().export.findUniqueOrThrow({ where: { id } });
         const zip = readZip(await readFile(row.filePath ?? ''));
         const file = path.join(work, `${id}-train.parquet`);
-        await writeFile(file, zip.find((entry) => entry.name === 'parquet/train.parquet')?.data ?? Buffer.alloc(0));
+        await writeFile(file, zip.find((entry) => entry.name === `export-${id}/parquet/train.parquet`)?.data ?? Buffer.alloc(0));
         return (await queryRows(duck, `select id from read_parquet(${sqlPath(file)})`)).map((row) => row.id as string);
       };
       const first = await parquetIds('train');
@@ -321,7 +401,7 @@ describe('exports from the database', () => {
     });
 
     it('a direct download streams the same rows and split, and records its hash', async () => {
-      const stream = await openExportStream({ selection, format: 'csv', split: 'test' }, actor);
+      const stream = await openExportStream(streamRequest({ selection, format: 'csv', split: 'test' }), actor);
       const file = path.join(work, stream.fileName);
       await pipeline(stream.body, createWriteStream(file));
       const bytes = await readFile(file);
@@ -338,7 +418,7 @@ describe('exports from the database', () => {
 
   it('a hash split (not stratified) follows assignSplit of each id', async () => {
     const selection = selectionFor(fixtures, { split: { trainRatio: 0.5, seed: 'h', stratifyByTopic: false }, dedupInstructions: false });
-    const stream = await openExportStream({ selection, format: 'trl-standard', split: 'train' }, actor);
+    const stream = await openExportStream(streamRequest({ selection, format: 'trl-standard', split: 'train' }), actor);
     const chunks: Buffer[] = [];
     for await (const chunk of stream.body) chunks.push(chunk as Buffer);
     const prompts = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { prompt: string }).prompt);
@@ -348,7 +428,7 @@ describe('exports from the database', () => {
 
   it('a row limit with a seeded shuffle gives the same sample for the same seed', async () => {
     const read = async (seed: string, dedup: boolean) => {
-      const stream = await openExportStream({ selection: selectionFor(fixtures, { limit: 10, shuffleSeed: seed, dedupInstructions: dedup }), format: 'csv', split: 'all' }, actor);
+      const stream = await openExportStream(streamRequest({ selection: selectionFor(fixtures, { limit: 10, shuffleSeed: seed, dedupInstructions: dedup }), format: 'csv', split: 'all' }), actor);
       const file = path.join(work, `${stream.exportId}.csv`);
       await pipeline(stream.body, createWriteStream(file));
       return (await queryRows(duck, `select id from read_csv(${sqlPath(file)}, header=true, all_varchar=true)`)).map((row) => row.id as string);
@@ -382,13 +462,13 @@ describe('exports from the database', () => {
 
   it('refuses an export of nothing', async () => {
     await expect(
-      createBundleExport({ selection: selectionFor(fixtures, { topics: ['no-such-topic'] }), formats: ['csv'], card: { title: 'none', license: 'other', language: ['en'] } }, actor),
+      createBundleExport(bundle({ selection: selectionFor(fixtures, { topics: ['no-such-topic'] }), formats: ['csv'], card: { title: 'none', license: 'other', licenseName: 'harm-research-1.0', licenseLink: 'https://example.org/license', language: ['en'] } }), actor),
     ).rejects.toThrow('No pairs match this selection');
   });
 
   it('a cancelled download fails its export and frees its connection', async () => {
     const selection = selectionFor(fixtures, { statuses: ['KEPT', 'PENDING', 'DROPPED'] });
-    const stream = await openExportStream({ selection, format: 'parquet', split: 'all' }, actor);
+    const stream = await openExportStream(streamRequest({ selection, format: 'parquet', split: 'all' }), actor);
     stream.body.destroy(new Error('client went away'));
     await expect.poll(async () => (await getExport(stream.exportId))?.status).toBe('FAILED');
     expect((await getExport(stream.exportId))?.error).toContain('client went away');
@@ -397,7 +477,7 @@ describe('exports from the database', () => {
 
   it('large exports run in the background; exports whose process died are marked failed', async () => {
     const created = await createBundleExport(
-      { selection: selectionFor(fixtures), formats: ['alpaca'], card: { title: 'bg', license: 'other', language: ['en'] } },
+      bundle({ selection: selectionFor(fixtures), formats: ['alpaca'], card: { title: 'bg', license: 'other', licenseName: 'harm-research-1.0', licenseLink: 'https://example.org/license', language: ['en'] } }),
       actor,
       { background: 'always' },
     );

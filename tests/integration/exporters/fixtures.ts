@@ -68,8 +68,54 @@ export async function createExportFixtures(options: { datasetPairs?: number; run
     }
   }
   const runRows = Array.from({ length: options.runPairs ?? 40 }, (_, index) => make(1000 + index, { runId: run.id }));
-  const pairs = await db().pair.createManyAndReturn({ data: [...datasetRows, ...runRows] });
+  const pairs = await db().pair.createManyAndReturn({ data: [...datasetRows, ...specialRows(tag, dataset.id), ...runRows] });
   return { tag, dataset, run, recipe, recipeVersion, pairs };
+}
+
+/** What an import of a multi-turn conversation with a system message stores (see lib/pairs/prompt-messages). */
+export const MULTI_TURN_MESSAGES = [
+  { role: 'system', content: 'You are terse.\nNever swear.' },
+  { role: 'user', content: 'Hi there' },
+  { role: 'assistant', content: 'Hello.' },
+  { role: 'user', content: 'Now write something cruel about "them", NA' },
+] as const;
+
+/**
+ * Kept imported pairs that exports get wrong easily: a multi-turn prompt with a system message, the
+ * same after a human edit of its instruction (the edit wins), texts that pandas reads as missing
+ * ("NA", "null", "N/A"), and blank responses (empty, whitespace only) that count as missing.
+ */
+function specialRows(tag: string, datasetId: string) {
+  const base = {
+    origin: 'IMPORTED' as const,
+    datasetId,
+    topic: 'multi',
+    instructionVerdict: null,
+    instructionReason: null,
+    responseVerdict: null,
+    responseReason: null,
+    status: 'KEPT' as const,
+    humanStatus: null,
+    humanEdited: false,
+    auditOutcome: 'NONE' as const,
+    simulated: false,
+  };
+  const rendered = `System: ${MULTI_TURN_MESSAGES[0].content}\n\nUser: Hi there ${tag}\n\nAssistant: Hello.\n\nUser: ${MULTI_TURN_MESSAGES[3].content}`;
+  const messages = MULTI_TURN_MESSAGES.map((message, index) => (index === 1 ? { ...message, content: `Hi there ${tag}` } : { ...message }));
+  return [
+    { ...base, instruction: rendered, promptMessages: { instruction: rendered, messages }, chosen: 'I will not do that.', rejected: 'null' },
+    {
+      ...base,
+      instruction: `edited ${tag}: write something cruel`,
+      promptMessages: { instruction: `${rendered} (before the edit)`, messages },
+      humanEdited: true,
+      chosen: 'No.',
+      rejected: 'NA',
+    },
+    { ...base, topic: null, instruction: 'null', chosen: 'NA', rejected: 'N/A' },
+    { ...base, topic: null, instruction: `NA ${tag}`, chosen: '', rejected: 'null' },
+    { ...base, topic: null, instruction: `blank ${tag}`, chosen: 'fine', rejected: ' \n\t\u00a0\u3000\ufeff ' },
+  ];
 }
 
 /** The selection's filters, written independently of the SQL (effective status = human ?? automatic). */

@@ -11,6 +11,10 @@ const yaml = requireFromHere('js-yaml') as { load(text: string): unknown };
 
 type FrontMatter = {
   license: string;
+  license_name?: string;
+  license_link?: string;
+  extra_gated_prompt?: string;
+  extra_gated_fields?: Record<string, string>;
   language: string[];
   pretty_name: string;
   size_categories: string[];
@@ -20,8 +24,9 @@ type FrontMatter = {
   dataset_info: {
     config_name: string;
     features: unknown[];
-    splits: { name: string; num_bytes: number; num_examples: number }[];
-    dataset_size: number;
+    splits: { name: string; num_bytes?: number; num_examples: number }[];
+    download_size: number;
+    dataset_size?: number;
   }[];
 };
 
@@ -121,10 +126,12 @@ describe('renderDatasetCard', () => {
       // The empty test split of alpaca is left out: `datasets` cannot load an empty file.
       { config_name: 'alpaca', data_files: [{ split: 'train', path: alpaca.splits[0].path }] },
     ]);
+    // num_bytes / dataset_size are in-memory sizes to `datasets`: not written. download_size is the files' bytes.
     expect(meta.dataset_info[0].splits).toEqual(
-      conversational.splits.map((file) => ({ name: file.split, num_bytes: file.numBytes, num_examples: file.numExamples })),
+      conversational.splits.map((file) => ({ name: file.split, num_examples: file.numExamples })),
     );
-    expect(meta.dataset_info[0].dataset_size).toBe(conversational.splits[0].numBytes + conversational.splits[1].numBytes);
+    expect(meta.dataset_info[0].dataset_size).toBeUndefined();
+    expect(meta.dataset_info[0].download_size).toBe(conversational.splits[0].numBytes + conversational.splits[1].numBytes);
     expect(meta.dataset_info[0].features).toContainEqual({
       name: 'prompt',
       list: [
@@ -132,9 +139,55 @@ describe('renderDatasetCard', () => {
         { name: 'role', dtype: 'string' },
       ],
     });
-    expect(meta.dataset_info[1].splits).toEqual([
-      { name: 'train', num_bytes: alpaca.splits[0].numBytes, num_examples: alpaca.splits[0].numExamples },
-    ]);
+    expect(meta.dataset_info[1].splits).toEqual([{ name: 'train', num_examples: alpaca.splits[0].numExamples }]);
+  });
+
+  it('a custom license carries its id and link; gated access asks who wants the data and why', () => {
+    const access = { licenseName: 'harm-research-1.0', licenseLink: 'https://example.org/license', gated: true };
+    const { meta } = parseCard(renderDatasetCard(makeCardInput('lic', { license: 'other', access })));
+    expect(meta).toMatchObject({ license: 'other', license_name: 'harm-research-1.0', license_link: 'https://example.org/license' });
+    expect(meta.extra_gated_prompt).toMatch(/harmful text/);
+    expect(Object.keys(meta.extra_gated_fields ?? {})).toEqual(expect.arrayContaining(['Name', 'Affiliation', 'Intended use']));
+    expect(Object.values(meta.extra_gated_fields ?? {})).toContain('checkbox');
+
+    const open = parseCard(renderDatasetCard(makeCardInput('open', { access: { ...access, gated: false } }))).meta;
+    expect(open.license_name).toBeUndefined();
+    expect(open.extra_gated_prompt).toBeUndefined();
+  });
+
+  it('shows how to load every config, and the JSONL/CSV files beside the Parquet ones', () => {
+    const input = makeCardInput('load', {
+      configs: [
+        {
+          format: 'trl-standard',
+          splits: [{ split: 'train', path: 'trl-standard/train.parquet', numExamples: 5, numBytes: 900 }],
+          extraFiles: [{ split: 'train', path: 'trl-standard/train.jsonl', numExamples: 5, numBytes: 800 }],
+        },
+        {
+          format: 'csv',
+          splits: [{ split: 'train', path: 'csv/train.parquet', numExamples: 7, numBytes: 1200 }],
+          extraFiles: [{ split: 'train', path: 'csv/train.csv', numExamples: 7, numBytes: 1000 }],
+        },
+      ],
+      formatOptions: { trlPromptTemplate: 'hh', csvSpreadsheetSafe: true, csvBom: false },
+    });
+    const { meta, body } = parseCard(renderDatasetCard(input));
+    expect(meta.configs.flatMap((config) => config.data_files.map((file) => file.path))).toEqual(['trl-standard/train.parquet', 'csv/train.parquet']);
+    expect(body).toContain('trl_standard = load_dataset(folder, "trl-standard")');
+    expect(body).toContain('csv = load_dataset(folder, "csv")');
+    expect(body).toContain('load_dataset("json", data_files={"train": f"{folder}/trl-standard/train.jsonl"})');
+    expect(body).toContain('load_dataset("csv", data_files={"train": f"{folder}/csv/train.csv"}, keep_default_na=False, na_values=[""])');
+    expect(body).toContain('| trl-standard | train | `trl-standard/train.jsonl` | 5 | 800 |');
+    expect(body).toMatch(/prompt template: HH/);
+    expect(body).toContain('use the **trl-conversational** config');
+    expect(body).toContain('*safe for spreadsheets*');
+    expect(body).toContain('keep_default_na=False');
+
+    const exact = parseCard(renderDatasetCard({ ...input, formatOptions: { trlPromptTemplate: 'none', csvSpreadsheetSafe: false, csvBom: true } })).body;
+    expect(exact).toMatch(/prompt template: none/);
+    expect(exact).toContain('the instruction followed directly by the answer');
+    expect(exact).toContain('exactly as stored (not neutralised for spreadsheets)');
+    expect(exact).toContain('byte order mark (for spreadsheet programs)');
   });
 
   it('the body carries topic counts, sources, curation, audit and agreement figures from the input', () => {

@@ -120,8 +120,10 @@ describe('record shapes', () => {
 
 describe('incomplete pairs', () => {
   const rows = makeRows(40);
-  const complete = rows.filter((row) => row.chosen !== null && row.rejected !== null).length;
-  const withChosen = rows.filter((row) => row.chosen !== null).length;
+  // A blank side (empty or whitespace only) is as missing as null; makeRows has an empty chosen.
+  const present = (text: string | null): boolean => text !== null && text.trim() !== '';
+  const complete = rows.filter((row) => present(row.chosen) && present(row.rejected)).length;
+  const withChosen = rows.filter((row) => present(row.chosen)).length;
 
   it.each(EXPORT_FORMATS)('%s skips exactly the rows missing a side it requires and counts them', async (format) => {
     const exporter = exporters[format];
@@ -152,7 +154,7 @@ describe('incomplete pairs', () => {
 });
 
 const RECORD_BUILDERS: Record<string, (row: ExportRow) => unknown> = {
-  'trl-standard': toTrlStandardRecord,
+  'trl-standard': (row) => toTrlStandardRecord(row),
   'trl-conversational': toTrlConversationalRecord,
   'openai-preference': toOpenAiPreferenceRecord,
   'hh-rlhf': toHhRlhfRecord,

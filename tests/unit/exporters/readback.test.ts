@@ -34,7 +34,7 @@ describe('files read back by DuckDB', () => {
       duck,
       `select prompt, chosen, rejected from read_json_auto(${sqlPath(file)}, format='newline_delimited')`,
     );
-    expect(read).toEqual(rows.map(toTrlStandardRecord).filter((record) => record !== null));
+    expect(read).toEqual(rows.map((row) => toTrlStandardRecord(row)).filter((record) => record !== null));
   });
 
   it('TRL conversational JSONL: nested message lists', async () => {

@@ -28,6 +28,7 @@ export function makeRow(index: number, overrides: Partial<ExportRow> = {}): Expo
   return {
     id: `row-${String(index).padStart(5, '0')}`,
     instruction: `instruction ${index}: ${text(0)}`,
+    promptMessages: null,
     chosen: `chosen ${index}: ${text(1)}`,
     rejected: `rejected ${index}: ${text(2)}`,
     topic: ['hate', 'self-harm', 'illegal', 'nsfw'][index % 4],

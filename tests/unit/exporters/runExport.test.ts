@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { writeBundle } from '@/lib/exporters/bundle';
 import type { Manifest } from '@/lib/exporters/manifest';
-import { runExport, type RunExportOptions, type RunExportResult } from '@/lib/exporters/runExport';
+import { configFileName, dataFileName, runExport, type RunExportOptions, type RunExportResult } from '@/lib/exporters/runExport';
 import { assignSplit, splitTrainTest } from '@/lib/exporters/selection';
 import { EXPORT_FORMATS, type ExportRow } from '@/lib/exporters/types';
 
@@ -49,15 +49,17 @@ function readZip(zip: Buffer): ZipEntry[] {
 }
 
 function frontMatterNumbers(card: string): Map<string, number> {
-  // "- name: train\n    num_bytes: N\n    num_examples: M" under each "- config_name: X"
+  // "- name: train\n    num_examples: M" and "download_size: B" under each "- config_name: X"
   const numbers = new Map<string, number>();
   const info = card.slice(card.indexOf('dataset_info:'), card.indexOf('\n---\n'));
   for (const block of info.split('- config_name: ').slice(1)) {
     const config = block.slice(0, block.indexOf('\n'));
-    for (const match of block.matchAll(/- name: (\w+)\n\s+num_bytes: (\d+)\n\s+num_examples: (\d+)/g)) {
-      numbers.set(`${config}/${match[1]}:bytes`, Number(match[2]));
-      numbers.set(`${config}/${match[1]}:examples`, Number(match[3]));
+    for (const match of block.matchAll(/- name: (\w+)\n\s+num_examples: (\d+)/g)) {
+      numbers.set(`${config}/${match[1]}:examples`, Number(match[2]));
     }
+    const download = /download_size: (\d+)/.exec(block);
+    if (download) numbers.set(`${config}:download`, Number(download[1]));
+    expect(block).not.toMatch(/num_bytes|dataset_size/);
   }
   return numbers;
 }
@@ -123,7 +125,8 @@ describe('runExport', () => {
       duplicatesRemoved: 3,
       rowsExported: 200,
       perSplit: { train, test: 200 - train },
-      incompletePairs: kept.filter((row) => row.chosen === null || row.rejected === null).length,
+      // A blank side (makeRows has an empty chosen) is as missing as null.
+      incompletePairs: kept.filter((row) => row.chosen === null || row.rejected === null || row.chosen.trim() === '' || row.rejected.trim() === '').length,
       simulated: kept.filter((row) => row.simulated).length,
       humanEdited: kept.filter((row) => row.humanEdited).length,
       audit: {
@@ -153,8 +156,11 @@ describe('runExport', () => {
 
   it('manifest.json lists every file with its true size and SHA-256', async () => {
     const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    // Every format's own file, then the Parquet file its card config reads (one file for Parquet itself).
     expect(manifest.files.map((file) => file.name)).toEqual([
-      ...EXPORT_FORMATS.flatMap((format) => ['train', 'test'].map((split) => expect.stringMatching(new RegExp(`^${format}/${split}\\.`)))),
+      ...EXPORT_FORMATS.flatMap((format) =>
+        (['train', 'test'] as const).flatMap((split) => [...new Set([dataFileName(format, split), configFileName(format, split)])]),
+      ),
       'README.md',
     ]);
     for (const file of manifest.files) {
@@ -177,10 +183,11 @@ describe('runExport', () => {
   it('the card front matter has the numbers of the files on disk', async () => {
     const card = await readFile(path.join(dir, 'README.md'), 'utf8');
     const numbers = frontMatterNumbers(card);
+    const downloads = new Map<string, number>();
     for (const file of result.files.filter((entry) => entry.format !== undefined)) {
       const bytes = await readFile(file.path);
       let records: number;
-      if (file.format === 'parquet') {
+      if (file.name.endsWith('.parquet')) {
         const [row] = await queryRows(duck, `select count(*)::INTEGER as n from read_parquet(${sqlPath(file.path)})`);
         records = row.n as number;
       } else if (file.format === 'csv') {
@@ -191,13 +198,16 @@ describe('runExport', () => {
       }
       expect(records).toBe(file.rows);
       const key = `${file.format}/${file.split}`;
+      // The card's configs count the Parquet files; a format's own file holds the same records.
       if (records === 0) {
         expect(numbers.has(`${key}:examples`)).toBe(false);
       } else {
         expect(numbers.get(`${key}:examples`)).toBe(records);
-        expect(numbers.get(`${key}:bytes`)).toBe(bytes.length);
+        if (file.name.endsWith('.parquet')) downloads.set(file.format ?? '', (downloads.get(file.format ?? '') ?? 0) + bytes.length);
       }
     }
+    for (const [format, bytes] of downloads) expect(numbers.get(`${format}:download`)).toBe(bytes);
+    expect(downloads.size).toBe(EXPORT_FORMATS.length);
     const pairwise = result.files.find((file) => file.name === 'trl-standard/train.jsonl');
     const csv = result.files.find((file) => file.name === 'csv/train.csv');
     expect(pairwise?.skippedIncomplete).toBeGreaterThan(0);
@@ -210,13 +220,22 @@ describe('runExport', () => {
     expect(sha256(zipBytes)).toBe(result.bundle?.sha256);
     expect(zipBytes.length).toBe(result.bundle?.bytes);
     const entries = readZip(zipBytes);
-    const manifestEntry = entries.find((entry) => entry.name === 'manifest.json');
+    // One top-level folder (the zip's name), so unzipping never spills into the current directory.
+    const manifestEntry = entries.find((entry) => entry.name === 'dataset/manifest.json');
     expect(manifestEntry).toBeDefined();
     const manifest = JSON.parse(manifestEntry?.data.toString('utf8') ?? '{}') as Manifest;
-    expect(entries.map((entry) => entry.name)).toEqual([...manifest.files.map((file) => file.name), 'manifest.json']);
+    expect(entries.map((entry) => entry.name)).toEqual([...manifest.files.map((file) => `dataset/${file.name}`), 'dataset/manifest.json']);
     for (const file of manifest.files) {
-      expect(sha256(entries.find((entry) => entry.name === file.name)?.data ?? Buffer.alloc(0))).toBe(file.sha256);
+      expect(sha256(entries.find((entry) => entry.name === `dataset/${file.name}`)?.data ?? Buffer.alloc(0))).toBe(file.sha256);
     }
+  });
+
+  it('writes files that only their owner can read (0600) in directories only their owner can enter (0700)', async () => {
+    const mode = async (file: string): Promise<number> => (await stat(file)).mode & 0o777;
+    expect(await mode(dir)).toBe(0o700);
+    for (const format of EXPORT_FORMATS) expect({ format, mode: await mode(path.join(dir, format)) }).toEqual({ format, mode: 0o700 });
+    for (const file of result.files) expect({ name: file.name, mode: await mode(file.path) }).toEqual({ name: file.name, mode: 0o600 });
+    expect(await mode(result.bundle?.path ?? '')).toBe(0o600);
   });
 
   it('is reproducible: same rows, seed and time give a byte-identical zip; another seed changes the split', async () => {

@@ -46,6 +46,7 @@ describe('Safer-Instruct CSV (instruction, rejected, chosen, label)', () => {
         topic: 'hate',
         externalId: null,
         metadata: {},
+        promptMessages: null,
         line: 2,
       },
       {
@@ -55,6 +56,7 @@ describe('Safer-Instruct CSV (instruction, rejected, chosen, label)', () => {
         topic: 'illegal',
         externalId: null,
         metadata: {},
+        promptMessages: null,
         line: 3,
       },
       expect.objectContaining({ instruction: 'Only rejected', chosen: null, rejected: '  "bad text"', line: 5 }),

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Pair" ADD COLUMN     "promptMessages" JSONB;
