@@ -65,7 +65,8 @@ test('a researcher runs the paper preset on the simulator, compares the run with
   const runName = `paper preset ${Date.now()}`;
   await form.getByLabel('Run name').fill(runName);
   await form.getByRole('button', { name: 'Start run' }).click();
-  await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);
+  // The form's own URL (/runs/new) matches [a-z0-9]+ too: wait for the run's page.
+  await page.waitForURL(/\/runs\/(?!new$)[a-z0-9]+$/);
   const runId = new URL(page.url()).pathname.split('/').at(-1) ?? '';
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 150_000 });
 
@@ -80,7 +81,7 @@ test('a researcher runs the paper preset on the simulator, compares the run with
   await expect(table).toContainText(`Run: ${runName}`);
   await expect(table).toContainText(`Dataset: ${datasetName}`);
   await expect(page.getByTestId('compare-pairs')).toContainText('6');
-  await expect(page.getByTestId('compare-refusals')).toContainText('100.0%');
+  await expect(page.getByTestId('compare-refusals')).toContainText('100% (6/6)');
   await expect(page.getByTestId('compare-length-instruction')).toBeVisible();
 
   const downloadPromise = page.waitForEvent('download');
