@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
+import { loadProvenance } from '@/lib/exporters/provenance';
 import { canonicalJson } from '@/lib/llm/cache-key';
 import { builtInDefinitions, ensureBuiltInRecipes, getRecipe } from '@/lib/pipeline/recipes';
 
@@ -61,6 +62,15 @@ describe('built-in recipes on a database that holds the old "Safer-Instruct (saf
     expect(stored?.promptProvenance).toMatchObject({ induce: { provenance: 'authors' }, filterInstruction: { provenance: 'studio' } });
 
     expect((await db().run.findUnique({ where: { id: run.id } }))?.recipeVersionId).toBe(legacy.versions[0].id);
+    // The manifest and card of an export from that run say where each prompt came from.
+    const exported = await loadProvenance([run.id], []);
+    expect(exported.recipeVersions[0].promptProvenance).toMatchObject({ induce: { provenance: 'authors' }, filterInstruction: { provenance: 'user' } });
+    expect(Object.fromEntries(exported.recipe.prompts.map((prompt) => [prompt.name, prompt.provenance]))).toEqual({
+      induce: "authors' verbatim text",
+      filterInstruction: 'user-written',
+      generateResponse: 'written for this app (not from the paper)',
+      filterResponse: 'written for this app (not from the paper)',
+    });
 
     const paper = builtIns.find((recipe) => recipe.builtInKey === 'safer-instruct-paper');
     const paperVersions = await db().recipeVersion.findMany({ where: { recipeId: paper?.id }, select: { version: true, promptProvenance: true } });
