@@ -248,7 +248,7 @@ function structureSection(input: CardInput): string {
   if (input.incompletePairs > 0) {
     lines.push(
       '',
-      `${input.incompletePairs} selected row(s) lack a chosen or a rejected response. Formats that need both sides leave them out; Alpaca and reversed-tuning need only the chosen response; CSV and Parquet keep every row with empty (null) fields.`,
+      `${input.incompletePairs} selected row(s) lack a chosen or a rejected response (a blank one counts as missing). Formats that need both sides leave them out; Alpaca and reversed-tuning need only the chosen response; CSV and Parquet keep every row with its fields as stored (null or blank).`,
     );
   }
   return lines.join('\n');
