@@ -239,7 +239,7 @@ function structureSection(input: CardInput): string {
   const lines = [
     '## Dataset structure',
     '',
-    'Each format is its own config; every config has the same split assignment.',
+    'Each format is its own config, read from Parquet files; every config has the same split assignment. The JSON Lines and CSV files beside them hold the same records in those formats (the `csv` config is the CSV table as Parquet, every text exactly as stored).',
     '',
     ...formatLines,
     '',
