@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -232,6 +232,12 @@ describe('exports from the database', () => {
       const row = await db().export.findUniqueOrThrow({ where: { id: exportId } });
       expect(row.status).toBe('COMPLETED');
       expect(row.filePath).toContain(path.join(work, 'data', 'exports', exportId));
+      // Harmful text on disk: other local users can neither list nor read it.
+      const mode = async (file: string): Promise<number> => (await stat(file)).mode & 0o777;
+      expect(await mode(row.filePath ?? '')).toBe(0o600);
+      expect(await mode(path.join(work, 'data', 'exports', exportId, 'README.md'))).toBe(0o600);
+      expect(await mode(path.join(work, 'data', 'exports', exportId))).toBe(0o700);
+      expect(await mode(path.join(work, 'data', 'exports'))).toBe(0o700);
       const zip = readZip(await readFile(row.filePath ?? ''));
       // Every entry is under one folder named like the zip, so unzipping makes exactly one directory.
       const folder = path.basename(row.filePath ?? '', '.zip');
