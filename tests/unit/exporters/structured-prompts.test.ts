@@ -178,4 +178,12 @@ describe('every format as Parquet (the card configs)', () => {
       expect(metadata).toEqual([{ compression: 'SNAPPY' }]);
     },
   );
+
+  it('the table Parquet (the parquet and csv configs) is Snappy by default, which every common reader has', async () => {
+    const file = path.join(dir, 'table.parquet');
+    await encodeToFile(exporters.csv.createParquet(), makeRows(10), file);
+    expect(await queryRowsJs(duck, `select distinct compression from parquet_metadata(${sqlPath(file)})`)).toEqual([{ compression: 'SNAPPY' }]);
+    const [count] = await queryRowsJs(duck, `select count(*)::INTEGER as n from read_parquet(${sqlPath(file)})`);
+    expect(count.n).toBe(10);
+  });
 });
