@@ -247,7 +247,7 @@ function structureSection(input: CardInput): string {
   const lines = [
     '## Dataset structure',
     '',
-    'Each format is its own config; every config has the same split assignment.',
+    'Each format is its own config, read from Parquet files; every config has the same split assignment. The JSON Lines and CSV files beside them hold the same records in those formats (the `csv` config is the CSV table as Parquet, every text exactly as stored).',
     '',
     ...formatLines,
     '',
@@ -256,7 +256,7 @@ function structureSection(input: CardInput): string {
   if (input.incompletePairs > 0) {
     lines.push(
       '',
-      `${input.incompletePairs} selected row(s) lack a chosen or a rejected response. Formats that need both sides leave them out; Alpaca and reversed-tuning need only the chosen response; CSV and Parquet keep every row with empty (null) fields.`,
+      `${input.incompletePairs} selected row(s) lack a chosen or a rejected response (a blank one counts as missing). Formats that need both sides leave them out; Alpaca and reversed-tuning need only the chosen response; CSV and Parquet keep every row with its fields as stored (null or blank).`,
     );
   }
   return lines.join('\n');

@@ -9,15 +9,13 @@ export function renderHhRlhfTranscript(instruction: string, response: string): s
   return `\n\nHuman: ${instruction}\n\nAssistant: ${response}`;
 }
 
-/** A multi-turn prompt keeps its turns (and a system message before the first one); the answer is the final Assistant turn. */
+/**
+ * A multi-turn prompt keeps its turns (and a system message before the first one), so parsers find
+ * exactly those turns; the answer is the final Assistant turn. Single-turn rows are
+ * `renderHhRlhfTranscript(instruction, answer)`.
+ */
 export function toHhRlhfRecord(row: ExportRow): HhRlhfRecord | null {
   if (!hasText(row.chosen) || !hasText(row.rejected)) return null;
-  if (row.promptMessages === null) {
-    return {
-      chosen: renderHhRlhfTranscript(row.instruction, row.chosen),
-      rejected: renderHhRlhfTranscript(row.instruction, row.rejected),
-    };
-  }
   const prompt = renderHhPrompt(row);
   return { chosen: `${prompt}\n\nAssistant: ${row.chosen}`, rejected: `${prompt}\n\nAssistant: ${row.rejected}` };
 }

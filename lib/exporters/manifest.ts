@@ -1,4 +1,4 @@
-import type { AuditStatus, ExportFormat, SplitName } from './types';
+import type { AuditStatus, ExportFormat, FormatOptions, SplitName } from './types';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -64,6 +64,8 @@ export type ManifestInput = {
   dedupInstructions: boolean;
   counts: ManifestCounts;
   files: readonly ManifestFile[];
+  /** How the format files were laid out (TRL template, CSV choices); part of what rebuilds the same bytes. */
+  formatOptions?: FormatOptions;
 };
 
 export type Manifest = {
@@ -78,6 +80,7 @@ export type Manifest = {
   simulated: boolean;
   counts: ManifestCounts;
   files: ManifestFile[];
+  formatOptions?: FormatOptions;
 };
 
 export const APP_NAME = 'safer-instruct-studio';
@@ -96,6 +99,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     simulated: input.counts.simulated > 0,
     counts: input.counts,
     files: input.files.map((file) => ({ ...file })),
+    ...(input.formatOptions ? { formatOptions: { ...input.formatOptions } } : {}),
   };
 }
 

@@ -361,6 +361,7 @@ export async function runExport(
     dedupInstructions: options.dedupInstructions === true,
     counts,
     files: [...dataFiles.map(({ config: _config, ...file }) => file), cardFile].map(({ path: _path, ...file }) => file),
+    formatOptions,
   });
   const manifestFile = await writeTextFile(outDir, MANIFEST_FILE, serializeManifest(manifest));
   const files = [...dataFiles.map(({ config: _config, ...file }) => file), cardFile, manifestFile];

@@ -15,7 +15,10 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 
 const TEXTS = ['emoji 👩🏽‍💻 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢', 'RTL: مرحبا — שלום', 'line one\nline two\r\nline three', 'quotes "double", commas, and ""doubled""', 'zero\u200bwidth and NFD Cafe\u0301'];
 
-/** Pairs straight into the app's database: 20 kept (one of them twice, differing only in case) and 3 dropped. */
+/**
+ * Pairs straight into the app's database: 20 kept (one of them twice, differing only in case) and 3
+ * dropped; kept pair 3 has a blank rejected side, so pairwise formats write one row fewer.
+ */
 async function insertPairs(): Promise<{ datasetId: string; datasetName: string; kept: number }> {
   const client = new pg.Client({ connectionString: workerDatabaseUrl({}, process.env.E2E_DATA_DIR) });
   await client.connect();
@@ -28,7 +31,7 @@ async function insertPairs(): Promise<{ datasetId: string; datasetName: string; 
       await client.query(
         `INSERT INTO "Pair" (origin, "datasetId", topic, instruction, chosen, rejected, status, "updatedAt")
          VALUES ('IMPORTED', $1, $2, $3, $4, $5, $6, now())`,
-        [datasetId, i % 2 === 0 ? 'hate' : 'nsfw', instruction, `chosen ${i}:\n${TEXTS[(i + 1) % TEXTS.length]}`, `rejected ${i}: ${TEXTS[(i + 2) % TEXTS.length]}`, i >= 21 ? 'DROPPED' : 'KEPT'],
+        [datasetId, i % 2 === 0 ? 'hate' : 'nsfw', instruction, `chosen ${i}:\n${TEXTS[(i + 1) % TEXTS.length]}`, i === 3 ? '  ' : `rejected ${i}: ${TEXTS[(i + 2) % TEXTS.length]}`, i >= 21 ? 'DROPPED' : 'KEPT'],
       );
     }
     return { datasetId, datasetName, kept: 20 };
@@ -52,6 +55,9 @@ test('a researcher exports a bundle and the downloaded zip holds what its manife
   // 21 kept pairs, one of them a repeated instruction.
   await expect(page.getByTestId('preview-matching')).toHaveText('21');
   await expect(page.getByTestId('preview-rows')).toHaveText(String(kept));
+  // Before exporting, each chosen format says how many rows it will write.
+  await expect(page.getByTestId('preview-format-csv')).toHaveText(String(kept));
+  await expect(page.getByTestId('preview-format-trl-standard')).toHaveText(String(kept - 1));
   await page.getByLabel('Dataset title').fill('E2E bundle');
   await page.getByRole('button', { name: 'Create bundle' }).click();
   await expect(page.getByText('The export is ready below.')).toBeVisible();
@@ -62,7 +68,10 @@ test('a researcher exports a bundle and the downloaded zip holds what its manife
   const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: 'Download bundle' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^export-.+\.zip$/);
   const zip = readZip(await readFile(await download.path()));
-  const entries = new Map(zip.map((entry) => [entry.name, entry.data]));
+  // Unzipping makes one folder, named like the zip.
+  const folder = download.suggestedFilename().replace(/\.zip$/, '');
+  expect(zip.map((entry) => entry.name).filter((name) => !name.startsWith(`${folder}/`))).toEqual([]);
+  const entries = new Map(zip.map((entry) => [entry.name.slice(folder.length + 1), entry.data]));
   const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '{}') as Manifest;
 
   expect([...entries.keys()].sort()).toEqual([...manifest.files.map((file) => file.name), 'manifest.json'].sort());
@@ -73,18 +82,33 @@ test('a researcher exports a bundle and the downloaded zip holds what its manife
     if (file.name.endsWith('.csv')) expect(data.toString('utf8').startsWith('id,instruction,chosen,rejected,topic')).toBe(true);
   }
   expect(manifest.files.map((file) => file.name).sort()).toEqual(
-    ['README.md', 'csv/test.csv', 'csv/train.csv', 'parquet/test.parquet', 'parquet/train.parquet', 'trl-standard/test.jsonl', 'trl-standard/train.jsonl'].sort(),
+    [
+      'README.md',
+      'csv/test.csv',
+      'csv/train.csv',
+      'csv/test.parquet',
+      'csv/train.parquet',
+      'parquet/test.parquet',
+      'parquet/train.parquet',
+      'trl-standard/test.jsonl',
+      'trl-standard/train.jsonl',
+      'trl-standard/test.parquet',
+      'trl-standard/train.parquet',
+    ].sort(),
   );
   expect(manifest.counts.rowsExported).toBe(kept);
   expect(manifest.counts.duplicatesRemoved).toBe(1);
   expect((manifest.counts.perSplit.train ?? 0) + (manifest.counts.perSplit.test ?? 0)).toBe(kept);
   expect(manifest.selection).toMatchObject({ datasetIds: [datasetId], statuses: ['KEPT'], dedupInstructions: true });
   expect(manifest.simulated).toBe(false);
-  const trlRows = manifest.files.filter((file) => file.format === 'trl-standard').reduce((sum, file) => sum + (file.rows ?? 0), 0);
-  expect(trlRows).toBe(kept);
+  const trlRows = (extension: string) =>
+    manifest.files.filter((file) => file.format === 'trl-standard' && file.name.endsWith(extension)).reduce((sum, file) => sum + (file.rows ?? 0), 0);
+  expect(trlRows('.jsonl')).toBe(kept - 1);
+  expect(trlRows('.parquet')).toBe(kept - 1);
   const card = entries.get('README.md')?.toString('utf8') ?? '';
   expect(card).toContain('# E2E bundle');
   expect(card).toContain(`This export holds ${kept} selected row(s)`);
+  expect(card).toContain('*safe for spreadsheets*');
   const trainLine = (entries.get('trl-standard/train.jsonl') ?? Buffer.alloc(0)).toString('utf8').split('\n')[0];
   expect(JSON.parse(trainLine)).toEqual({ prompt: expect.stringMatching(/^instruction \d+: /), chosen: expect.stringContaining('\n'), rejected: expect.any(String) });
 });

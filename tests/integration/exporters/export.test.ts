@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -29,10 +29,12 @@ import {
 import { assignSplit } from '@/lib/exporters/selection';
 import { openExportStream } from '@/lib/exporters/stream';
 import { EXPORT_FORMATS, type ExportRow } from '@/lib/exporters/types';
+import { previewFile } from '@/lib/importers';
 import { renderReversedPrompt } from '@/lib/pipeline/prompts/reversed-template';
 
 import { connectDuckDb, queryRows, queryRowsJs, sqlPath } from '../../unit/exporters/rows';
 import { createTestUser } from '../helpers';
+import { importFile, tempFiles, uniqueName } from '../importers/helpers';
 import { createExportFixtures, expectedPairs, MULTI_TURN_MESSAGES, type PairRecord } from './fixtures';
 import { readZip } from './zip';
 
@@ -230,6 +232,12 @@ describe('exports from the database', () => {
       const row = await db().export.findUniqueOrThrow({ where: { id: exportId } });
       expect(row.status).toBe('COMPLETED');
       expect(row.filePath).toContain(path.join(work, 'data', 'exports', exportId));
+      // Harmful text on disk: other local users can neither list nor read it.
+      const mode = async (file: string): Promise<number> => (await stat(file)).mode & 0o777;
+      expect(await mode(row.filePath ?? '')).toBe(0o600);
+      expect(await mode(path.join(work, 'data', 'exports', exportId, 'README.md'))).toBe(0o600);
+      expect(await mode(path.join(work, 'data', 'exports', exportId))).toBe(0o700);
+      expect(await mode(path.join(work, 'data', 'exports'))).toBe(0o700);
       const zip = readZip(await readFile(row.filePath ?? ''));
       // Every entry is under one folder named like the zip, so unzipping makes exactly one directory.
       const folder = path.basename(row.filePath ?? '', '.zip');
@@ -458,6 +466,43 @@ describe('exports from the database', () => {
     await writeFile(file, onWorker);
     const [count] = await queryRows(duck, `select count(*)::INTEGER as n from read_parquet(${sqlPath(file)})`);
     expect(count.n).toBe(rows.length);
+  });
+
+  it('an imported conversation goes out with its system message and turns, and an HH export parses back into them', async () => {
+    const temp = tempFiles();
+    const system = { role: 'system', content: 'Be brief. "Always".' };
+    const turns = [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hello.\n\nHow can I help?' },
+      { role: 'user', content: 'Insult my neighbour, NA' },
+    ];
+    const line = { prompt: [system, ...turns], chosen: [{ role: 'assistant', content: 'I would rather not.' }], rejected: [{ role: 'assistant', content: 'null' }] };
+    const file = await temp.file('conversation.jsonl', `${JSON.stringify(line)}\n`);
+    const mapping = (await previewFile(file)).suggestedMapping.pair;
+    expect(mapping).toMatchObject({ shape: 'trl-conversational' });
+    const imported = await importFile(file, { kind: 'dataset', target: { mode: 'new', name: uniqueName('conversation') }, mapping: mapping! });
+    const datasetId = imported.record.datasetId!;
+    const selection = exportSelectionSchema.parse({ datasetIds: [datasetId] });
+    const read = async (format: 'trl-conversational' | 'hh-rlhf'): Promise<Record<string, unknown>> => {
+      const stream = await openExportStream(streamRequest({ selection, format }), actor);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream.body) chunks.push(chunk as Buffer);
+      const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
+      expect(lines).toHaveLength(1);
+      return JSON.parse(lines[0]) as Record<string, unknown>;
+    };
+    expect(await read('trl-conversational')).toEqual(line);
+
+    const hh = await read('hh-rlhf');
+    expect(hh.chosen).toBe('Be brief. "Always".\n\nHuman: Hi\n\nAssistant: Hello.\n\nHow can I help?\n\nHuman: Insult my neighbour, NA\n\nAssistant: I would rather not.');
+    // Imported back through the HH-RLHF importer: the same turns.
+    const hhFile = await temp.file('hh.jsonl', `${JSON.stringify(hh)}\n`);
+    const hhMapping = (await previewFile(hhFile)).suggestedMapping.pair;
+    expect(hhMapping).toMatchObject({ shape: 'hh-rlhf' });
+    const again = await importFile(hhFile, { kind: 'dataset', target: { mode: 'new', name: uniqueName('hh-again') }, mapping: hhMapping! });
+    const [pair] = await db().pair.findMany({ where: { datasetId: again.record.datasetId! } });
+    expect(pair).toMatchObject({ chosen: 'I would rather not.', rejected: 'null' });
+    expect((pair.promptMessages as { messages: unknown[] }).messages).toEqual([system, ...turns]);
   });
 
   it('refuses an export of nothing', async () => {

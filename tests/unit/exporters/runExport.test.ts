@@ -176,6 +176,7 @@ describe('runExport', () => {
       split: { method: 'hash', seed: 'split-seed', trainRatio: 0.75, key: 'id' },
       dedupInstructions: true,
       simulated: result.counts.simulated > 0,
+      formatOptions: { trlPromptTemplate: 'none', csvSpreadsheetSafe: false, csvBom: false },
     });
     expect(manifest.counts).toEqual(result.counts);
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-import { encodeCsvRecord, neutraliseFormula } from '@/lib/exporters/csv';
+import { CSV_HEADER, encodeCsvRecord, neutraliseFormula } from '@/lib/exporters/csv';
 import { hasText } from '@/lib/exporters/prompt';
 import { exporters } from '@/lib/exporters/registry';
 import { EXPORT_FORMATS, type ExportFormat, type ExportRow, type FormatOptions } from '@/lib/exporters/types';
@@ -132,6 +132,15 @@ describe('CSV for spreadsheets', () => {
     expect(encodeCsvRecord(row).startsWith('r1,"=HYPERLINK(""x"")",-minus,plain,,')).toBe(true);
   });
 
+  it('the CSV exporter neutralises only when asked', async () => {
+    const row = makeRow(1, { id: 'r1', instruction: '@SUM(1)', chosen: '+x', rejected: 'plain' });
+    const safe = await encodeToBuffer(exporters.csv.create({ formatOptions: options({ csvSpreadsheetSafe: true }) }), [row]);
+    expect(safe.toString('utf8')).toBe(`${CSV_HEADER}${encodeCsvRecord(row, true)}`);
+    expect(safe.toString('utf8')).toContain(`r1,'@SUM(1),'+x,plain,`);
+    const exact = await encodeToBuffer(exporters.csv.create(), [row]);
+    expect(exact.toString('utf8')).toContain('r1,@SUM(1),+x,plain,');
+  });
+
   it('writes a UTF-8 byte order mark only when asked', async () => {
     const rows = makeRows(3);
     const plain = await encodeToBuffer(exporters.csv.create(), rows);
@@ -169,4 +178,12 @@ describe('every format as Parquet (the card configs)', () => {
       expect(metadata).toEqual([{ compression: 'SNAPPY' }]);
     },
   );
+
+  it('the table Parquet (the parquet and csv configs) is Snappy by default, which every common reader has', async () => {
+    const file = path.join(dir, 'table.parquet');
+    await encodeToFile(exporters.csv.createParquet(), makeRows(10), file);
+    expect(await queryRowsJs(duck, `select distinct compression from parquet_metadata(${sqlPath(file)})`)).toEqual([{ compression: 'SNAPPY' }]);
+    const [count] = await queryRowsJs(duck, `select count(*)::INTEGER as n from read_parquet(${sqlPath(file)})`);
+    expect(count.n).toBe(10);
+  });
 });
