@@ -13,16 +13,19 @@ import { db } from '@/lib/db/client';
 export type Viewer = { id: string; role: RoleName };
 
 export async function verdictsHiddenFrom(viewer: Viewer, pairId: bigint): Promise<boolean> {
-  if (!can(viewer.role, 'audits:review')) return false;
-  const rows = await db().$queryRawUnsafe<{ hidden: boolean }[]>(
-    `SELECT EXISTS (
-       SELECT 1 FROM "AuditItem" i JOIN "Audit" a ON a."id" = i."auditId"
-       WHERE i."pairId" = $1 AND a."blind" AND a."status" = 'OPEN'
-         AND NOT EXISTS (SELECT 1 FROM "AuditLabel" l WHERE l."auditItemId" = i."id" AND l."reviewerId" = $2 AND l."answeredAt" IS NOT NULL)
-         AND (SELECT count(*) FROM "AuditLabel" l WHERE l."auditItemId" = i."id" AND l."answeredAt" IS NOT NULL) < a."reviewersPerItem"
-     ) AS hidden`,
-    pairId,
+  return (await pairsWithVerdictsHiddenFrom(viewer, [pairId])).has(pairId.toString());
+}
+
+/** The ids (as strings) among `pairIds` whose automatic verdicts are hidden from `viewer`. */
+export async function pairsWithVerdictsHiddenFrom(viewer: Viewer, pairIds: readonly bigint[]): Promise<Set<string>> {
+  if (pairIds.length === 0 || !can(viewer.role, 'audits:review')) return new Set();
+  const rows = await db().$queryRawUnsafe<{ pairId: bigint }[]>(
+    `SELECT DISTINCT i."pairId" FROM "AuditItem" i JOIN "Audit" a ON a."id" = i."auditId"
+     WHERE i."pairId" = ANY($1::bigint[]) AND a."blind" AND a."status" = 'OPEN'
+       AND NOT EXISTS (SELECT 1 FROM "AuditLabel" l WHERE l."auditItemId" = i."id" AND l."reviewerId" = $2 AND l."answeredAt" IS NOT NULL)
+       AND (SELECT count(*) FROM "AuditLabel" l WHERE l."auditItemId" = i."id" AND l."answeredAt" IS NOT NULL) < a."reviewersPerItem"`,
+    pairIds.map(String),
     viewer.id,
   );
-  return Boolean(rows[0]?.hidden);
+  return new Set(rows.map((row) => row.pairId.toString()));
 }

@@ -5,6 +5,9 @@ import { createAudit } from '@/lib/audit/create';
 import { claimNextItem, releaseExpiredLeases, submitLabel } from '@/lib/audit/review';
 import { db, disconnectDb } from '@/lib/db/client';
 import { getPairDetail } from '@/lib/review/detail';
+import { parsePairQuery } from '@/lib/review/filters';
+import { listPairsFor } from '@/lib/review/list';
+import type { PairDetail } from '@/lib/review/types';
 
 import { createTestUser } from '../helpers';
 import { createDatasetWithPairs } from './fixtures';
@@ -29,7 +32,8 @@ async function newAudit(options: { pairs: number; blind: boolean; reviewersPerIt
   return { auditId: audit.id, pairIds, researcher };
 }
 
-const automaticOf = (detail: Awaited<ReturnType<typeof getPairDetail>>) => ({
+type Automatic = Pick<PairDetail, 'automaticHidden' | 'status' | 'instructionVerdict' | 'responseVerdict'>;
+const automaticOf = (detail: Automatic | null) => ({
   automaticHidden: detail?.automaticHidden,
   status: detail?.status,
   instructionVerdict: detail?.instructionVerdict,
@@ -69,6 +73,25 @@ describe('blind audits: the pair detail does not give the automatic verdicts awa
 
     await db().audit.update({ where: { id: auditId }, data: { status: 'CLOSED' } });
     expect(automaticOf(await getPairDetail(other, reviewer))).toEqual(shown);
+  });
+
+  it('leaves them out of the review list rows too (GET /api/review/pairs)', async () => {
+    const { auditId, pairIds } = await newAudit({ pairs: 2, blind: true });
+    const reviewer = await createTestUser('REVIEWER');
+    const item = await claimNextItem(auditId, reviewer.id);
+    const datasetId = (await db().pair.findUniqueOrThrow({ where: { id: pairIds[0] } })).datasetId!;
+    const parsed = parsePairQuery(new URLSearchParams({ dataset: datasetId }));
+    if (!parsed.ok) throw new Error(parsed.error);
+
+    const before = await listPairsFor(reviewer, parsed.query);
+    expect(before.rows).toHaveLength(2);
+    for (const row of before.rows) expect({ ...automaticOf(row), reasons: [row.instructionReason, row.responseReason] }).toEqual({ ...hidden, reasons: [null, null] });
+
+    await submitLabel({ auditId, labelId: item!.labelId, itemId: item!.itemId, pairCorrect: true }, reviewer);
+    const after = await listPairsFor(reviewer, parsed.query);
+    const byId = new Map(after.rows.map((row) => [row.id, automaticOf(row)]));
+    expect(byId.get(item!.pair.id)).toEqual(shown);
+    expect(byId.get(pairIds.find((id) => id.toString() !== item!.pair.id)!.toString())).toEqual(hidden);
   });
 
   it('shows them when the audit is not blind', async () => {
