@@ -182,15 +182,19 @@ export async function listPairs(query: PairQuery, options: ListOptions = {}): Pr
 
 /**
  * `listPairs` as `viewer` may see it: rows of pairs a blind audit hides from them (see
- * lib/audit/blind.ts) come without verdicts, reasons or the pipeline's decision. Route handlers use this.
+ * lib/audit/blind.ts) come without verdicts, reasons or the pipeline's decision, and are left out
+ * when the query filters on those (a match would tell the verdict). Route handlers use this.
  */
 export async function listPairsFor(viewer: Viewer, query: PairQuery, options: ListOptions = {}): Promise<PairPage> {
   const page = await listPairs(query, options);
   const hidden = await pairsWithVerdictsHiddenFrom(viewer, page.rows.map((row) => BigInt(row.id)));
   if (hidden.size === 0) return page;
+  const filtersOnAutomatic = query.iv !== undefined || query.rv !== undefined || query.status !== undefined;
+  // The cursor stays the unfiltered page's: paging goes on after the rows left out.
+  const visible = filtersOnAutomatic ? page.rows.filter((row) => !hidden.has(row.id)) : page.rows;
   return {
     ...page,
-    rows: page.rows.map((row) =>
+    rows: visible.map((row) =>
       hidden.has(row.id)
         ? { ...row, automaticHidden: true, instructionVerdict: null, instructionReason: null, responseVerdict: null, responseReason: null, status: null }
         : row,

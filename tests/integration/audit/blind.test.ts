@@ -87,7 +87,18 @@ describe('blind audits: the pair detail does not give the automatic verdicts awa
     expect(before.rows).toHaveLength(2);
     for (const row of before.rows) expect({ ...automaticOf(row), reasons: [row.instructionReason, row.responseReason] }).toEqual({ ...hidden, reasons: [null, null] });
 
+    // Filtering on a verdict or the decision would tell it: hidden pairs are left out of such lists.
+    const verdictFilters: Record<string, string>[] = [{ iv: 'PASS' }, { rv: 'PASS' }, { status: 'KEPT' }, { iv: 'FAIL' }, { status: 'DROPPED' }];
+    for (const filter of verdictFilters) {
+      const filtered = parsePairQuery(new URLSearchParams({ dataset: datasetId, ...filter }));
+      if (!filtered.ok) throw new Error(filtered.error);
+      expect((await listPairsFor(reviewer, filtered.query)).rows, JSON.stringify(filter)).toEqual([]);
+    }
+
     await submitLabel({ auditId, labelId: item!.labelId, itemId: item!.itemId, pairCorrect: true }, reviewer);
+    const passing = parsePairQuery(new URLSearchParams({ dataset: datasetId, iv: 'PASS' }));
+    if (!passing.ok) throw new Error(passing.error);
+    expect((await listPairsFor(reviewer, passing.query)).rows.map((row) => row.id)).toEqual([item!.pair.id]);
     const after = await listPairsFor(reviewer, parsed.query);
     const byId = new Map(after.rows.map((row) => [row.id, automaticOf(row)]));
     expect(byId.get(item!.pair.id)).toEqual(shown);
