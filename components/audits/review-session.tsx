@@ -126,6 +126,7 @@ export function ReviewSession({ audit, guidelines, blurHarmful }: { audit: Audit
       auditId: audit.id,
       labelId: item.labelId,
       itemId: item.itemId,
+      leaseToken: item.leaseToken,
       instructionValid: final.instruction ?? null,
       pairCorrect: final.pair ?? null,
       reasonTags: tags,

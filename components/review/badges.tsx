@@ -14,12 +14,19 @@ export function VerdictBadge({ label, verdict, reason }: { label: string; verdic
   );
 }
 
-export function DecisionBadges({ status, humanStatus }: { status: DecisionName; humanStatus: DecisionName | null }) {
+/** `status` null: the pipeline's decision is hidden from this viewer by a blind audit. */
+export function DecisionBadges({ status, humanStatus }: { status: DecisionName | null; humanStatus: DecisionName | null }) {
   return (
     <>
-      <Badge tone={humanStatus ? 'neutral' : decisionTone[status]} title="The pipeline's decision">
-        auto: {status.toLowerCase()}
-      </Badge>
+      {status === null ? (
+        <Badge tone="neutral" title="Hidden while this pair is in a blind audit you can still answer">
+          auto: hidden
+        </Badge>
+      ) : (
+        <Badge tone={humanStatus ? 'neutral' : decisionTone[status]} title="The pipeline's decision">
+          auto: {status.toLowerCase()}
+        </Badge>
+      )}
       {humanStatus && (
         <Badge tone={decisionTone[humanStatus]} title="A human's decision; it overrides the pipeline">
           human: {humanStatus.toLowerCase()}

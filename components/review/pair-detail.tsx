@@ -332,6 +332,11 @@ export function PairDetailPanel({ pairId, permissions, blurHarmful, editRequest,
         <DecisionBadges status={pair.status} humanStatus={pair.humanStatus} />
         <AuditBadge outcome={pair.auditOutcome} />
         {pair.humanEdited && <Badge tone="warn">human-edited</Badge>}
+        {pair.automaticHidden && (
+          <Badge tone="info" title="Answer it in the audit (or wait until the audit closes) to see the verdicts, the judge stages and the decision history">
+            automatic verdicts hidden: blind audit
+          </Badge>
+        )}
         <button type="button" onClick={onClose} className="ml-auto text-xs text-slate-500 hover:underline">
           Close
         </button>

@@ -13,6 +13,7 @@
  * that took its snapshot before our commit re-checks `labelCount < reviewersPerItem` on the new
  * row version when it locks it (PostgreSQL's EvalPlanQual) instead of trusting its stale count.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { db, Prisma, type PrismaClient } from '@/lib/db/client';
 import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
 import { UserFacingError } from '@/lib/errors';
@@ -44,6 +45,8 @@ export interface ReviewItemView {
   /** 1-based place in the audit's review order. */
   position: number;
   leaseExpiresAt: string;
+  /** Proof that this item was handed to this reviewer; lets an answer re-take the item after the lease was released. */
+  leaseToken: string;
   pair: { id: string; topic: string | null; instruction: string; chosen: string | null; rejected: string | null; simulated: boolean };
   /** Hidden (null) in blind audits until the reviewer has answered. */
   automatic: AutomaticVerdict | null;
@@ -204,6 +207,7 @@ async function itemView(audit: AuditForReview, labelId: bigint, previousAnswer: 
     where: { id: labelId },
     select: {
       id: true,
+      reviewerId: true,
       leaseExpiresAt: true,
       answeredAt: true,
       auditItem: {
@@ -235,6 +239,7 @@ async function itemView(audit: AuditForReview, labelId: bigint, previousAnswer: 
     auditId: audit.id,
     labelId: label.id.toString(),
     itemId: label.auditItem.id.toString(),
+    leaseToken: leaseToken({ auditId: audit.id, itemId: label.auditItem.id, labelId: label.id, reviewerId: label.reviewerId }),
     position: label.auditItem.position + 1,
     leaseExpiresAt: label.leaseExpiresAt.toISOString(),
     pair: { id: pair.id.toString(), topic: pair.topic, instruction: pair.instruction, chosen: pair.chosen, rejected: pair.rejected, simulated: pair.simulated },
@@ -261,6 +266,7 @@ export const submitLabelSchema = z.object({
   pairCorrect: z.boolean().nullable().default(null),
   reasonTags: z.array(z.string().max(60)).max(9).default([]),
   note: z.string().max(4000).nullable().default(null),
+  leaseToken: z.string().max(200).optional(),
 });
 export type SubmitLabelInput = z.input<typeof submitLabelSchema>;
 
@@ -278,10 +284,35 @@ function validateAnswer(audit: AuditForReview, input: z.output<typeof submitLabe
   return { instructionValid: input.instructionValid, pairCorrect: input.pairCorrect, reasonTags: [...new Set(input.reasonTags)], note };
 }
 
+type LeaseIdentity = { auditId: string; itemId: bigint; labelId: bigint; reviewerId: string };
+
+function leaseSecret(): string {
+  const secret = process.env.NEXTAUTH_SECRET;
+  if (!secret) throw new Error('NEXTAUTH_SECRET is not set; start the app with `npm start` (it generates one).');
+  return secret;
+}
+
+/**
+ * A lease row is deleted when it expires, so the row cannot prove later that the item was handed
+ * to this reviewer; this signature (keyed with the session secret) can.
+ */
+export function leaseToken(lease: LeaseIdentity): string {
+  return createHmac('sha256', leaseSecret())
+    .update(`audit-lease\n${lease.auditId}\n${lease.itemId}\n${lease.labelId}\n${lease.reviewerId}`)
+    .digest('base64url');
+}
+
+function leaseTokenIsValid(token: string, lease: LeaseIdentity): boolean {
+  const expected = Buffer.from(leaseToken(lease));
+  const given = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 /**
  * Records the reviewer's answer on their lease and updates the pair's audit outcome. A lease that
  * expired but was not yet released still takes the answer; one already released is re-taken if the
- * item still has room, otherwise the answer is refused with a message (never dropped silently).
+ * item still has room and the answer carries the lease's token, otherwise the answer is refused
+ * with a message (never dropped silently). Without a lease or its token nothing is recorded.
  */
 export async function submitLabel(
   rawInput: SubmitLabelInput,
@@ -305,6 +336,10 @@ export async function submitLabel(
       if (existing?.answeredAt) throw new UserFacingError('You have already answered this item.');
       const item = await tx.auditItem.findFirst({ where: { id: itemId, auditId: audit.id }, select: { id: true } });
       if (!item) throw new UserFacingError('This item is not part of the audit.');
+      // Only an item that was handed to this reviewer may be re-taken; any other would be a label nobody leased.
+      if (!input.leaseToken || !leaseTokenIsValid(input.leaseToken, { auditId: audit.id, itemId, labelId: BigInt(input.labelId), reviewerId: reviewer.id })) {
+        throw new UserFacingError('This item is not leased to you, so this answer was not saved. Take the next item.');
+      }
       const retaken = await claimStatement(audit, reviewer.id, itemId, tx);
       if (retaken === null) {
         throw new UserFacingError('Your lease on this item expired and it went to another reviewer, so this answer was not saved. Take the next item.');

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
 import { ImportFileError } from './errors';
+import { formatBytes } from './format-bytes';
 import type { ImportInput, ImportLimits } from './types';
 
 /** Large reads: fewer async hops per MB on the hot path. */
@@ -43,12 +44,7 @@ export function tooLargeError(maxBytes: number): ImportFileError {
   );
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${bytes} bytes`;
-}
+export { formatBytes } from './format-bytes';
 
 export interface PeekedBytes {
   /** The first bytes (at least `minBytes` unless the input is shorter). */

@@ -13,7 +13,13 @@
  * `{conversations: [{from, value}, …]}`, in a JSON array or JSONL. Records are read one at a time
  * from a chunk stream, so memory stays flat for large uploads; a malformed record yields a row
  * error with its line number and the rest of the file is still processed.
+ *
+ * Hostile input is bounded like an import: the file by `maxBytes`, one record by
+ * `maxRecordLength` (a longer one is a row error and is skipped without being held in memory),
+ * and every character is scanned a bounded number of times however the chunks are cut.
  */
+import { formatBytes } from '@/lib/importers/format-bytes';
+import { defaultImportLimits } from '@/lib/importers/types';
 import { DEFAULT_REVERSED_TEMPLATE, renderReversedPrompt, type ReversedTemplateId } from '@/lib/pipeline/prompts/reversed-template';
 
 export type InstructionDatasetFormat = 'alpaca' | 'sharegpt';
@@ -56,8 +62,9 @@ export class ReversedDataError extends Error {
   readonly line: number;
   readonly column: number;
 
+  /** `line` 0: the problem is not at one place in the file (its size, its encoding). */
   constructor(message: string, line: number, column: number) {
-    super(`${message} (line ${line}, column ${column})`);
+    super(line > 0 ? `${message} (line ${line}, column ${column})` : message);
     this.name = 'ReversedDataError';
     this.line = line;
     this.column = column;
@@ -179,18 +186,49 @@ export function detectInstructionFormat(value: unknown): InstructionDatasetForma
   return undefined;
 }
 
-/** Raw JSON text of one record and the line it starts on. */
-export interface SourceElement {
-  line: number;
-  text: string;
+/** Raw JSON text of one record and the line it starts on, or why the record was skipped unread. */
+export type SourceElement = { line: number; text: string } | { line: number; problem: string };
+
+export interface ReversedDataLimits {
+  /** Bytes of the whole file (UTF-8). */
+  maxBytes: number;
+  /** Characters of one record (a JSONL line or a JSON array element). */
+  maxRecordLength: number;
+}
+
+/** The importers' limits: one number for "too large" everywhere. */
+export const defaultReversedDataLimits: ReversedDataLimits = {
+  maxBytes: defaultImportLimits.maxBytes,
+  maxRecordLength: defaultImportLimits.maxRecordBytes,
+};
+
+function recordTooLong(line: number, limits: ReversedDataLimits): SourceElement {
+  return { line, problem: `record is longer than the limit of ${limits.maxRecordLength} characters; it was skipped` };
+}
+
+/** UTF-8 length of a text chunk without encoding it (string chunks come from tests and the browser). */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 2; // a surrogate pair: 4 bytes for 2 units
+      i += 1;
+    } else if (code >= 0x800) bytes += 2;
+    else if (code >= 0x80) bytes += 1;
+  }
+  return bytes;
 }
 
 export type TextChunks = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
-async function* decodeChunks(chunks: TextChunks): AsyncGenerator<string> {
+async function* decodeChunks(chunks: TextChunks, maxBytes: number): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let first = true;
+  let bytes = 0;
   for await (const chunk of chunks) {
+    bytes += typeof chunk === 'string' ? utf8Length(chunk) : chunk.byteLength;
+    if (bytes > maxBytes) throw new ReversedDataError(`the file is larger than the limit of ${formatBytes(maxBytes)}; split it into smaller files`, 0, 0);
     let text: string;
     try {
       text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
@@ -208,25 +246,43 @@ async function* decodeChunks(chunks: TextChunks): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
-/** Non-blank lines of a JSONL stream, numbered from 1. */
-export async function* jsonlElements(chunks: AsyncIterable<string>): AsyncGenerator<SourceElement> {
-  let pending = '';
+/**
+ * Non-blank lines of a JSONL stream, numbered from 1. Each chunk is searched once: the start of a
+ * line that spans chunks is kept as pieces and joined when its newline arrives, so many small
+ * chunks cost no more than one big one.
+ */
+export async function* jsonlElements(chunks: AsyncIterable<string>, limits: ReversedDataLimits = defaultReversedDataLimits): AsyncGenerator<SourceElement> {
+  let pieces: string[] = [];
+  let pendingLength = 0;
+  let tooLong = false;
   let line = 0;
-  for await (const chunk of chunks) {
-    pending += chunk;
-    let lineStart = 0;
-    let newline = pending.indexOf('\n');
-    while (newline !== -1) {
-      line += 1;
-      const text = pending.slice(lineStart, newline).replace(/\r$/, '');
+  function* endLine(last: string): Generator<SourceElement> {
+    line += 1;
+    if (tooLong || pendingLength + last.length > limits.maxRecordLength) {
+      yield recordTooLong(line, limits);
+    } else {
+      const text = (pieces.length === 0 ? last : pieces.join('') + last).replace(/\r$/, '');
       if (text.trim() !== '') yield { line, text };
-      lineStart = newline + 1;
-      newline = pending.indexOf('\n', lineStart);
     }
-    pending = pending.slice(lineStart);
+    pieces = [];
+    pendingLength = 0;
+    tooLong = false;
   }
-  line += 1;
-  if (pending.trim() !== '') yield { line, text: pending.replace(/\r$/, '') };
+  for await (const chunk of chunks) {
+    let lineStart = 0;
+    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', lineStart)) {
+      yield* endLine(chunk.slice(lineStart, newline));
+      lineStart = newline + 1;
+    }
+    if (tooLong || lineStart === chunk.length) continue;
+    pendingLength += chunk.length - lineStart;
+    if (pendingLength > limits.maxRecordLength) {
+      // From here on only the newline is looked for: the over-long line is not kept.
+      tooLong = true;
+      pieces = [];
+    } else pieces.push(chunk.slice(lineStart));
+  }
+  if (tooLong || pendingLength > 0) yield* endLine('');
 }
 
 type ArrayState = 'start' | 'beforeElement' | 'element' | 'done';
@@ -235,7 +291,7 @@ type ArrayState = 'start' | 'beforeElement' | 'element' | 'done';
  * Top-level elements of a JSON array, without parsing the whole document: tracks nesting and
  * string literals only, and hands each element's text to JSON.parse separately.
  */
-export async function* jsonArrayElements(chunks: AsyncIterable<string>): AsyncGenerator<SourceElement> {
+export async function* jsonArrayElements(chunks: AsyncIterable<string>, limits: ReversedDataLimits = defaultReversedDataLimits): AsyncGenerator<SourceElement> {
   let state = 'start' as ArrayState;
   let line = 1;
   let column = 0;
@@ -244,7 +300,9 @@ export async function* jsonArrayElements(chunks: AsyncIterable<string>): AsyncGe
   let escaped = false;
   let afterComma = false;
   let elementLine = 0;
-  let elementText = '';
+  /** The current element's text from earlier chunks (dropped once too long), joined once at its end. */
+  let elementPieces: string[] = [];
+  let elementLength = 0;
 
   for await (const chunk of chunks) {
     let segmentStart = 0;
@@ -265,9 +323,10 @@ export async function* jsonArrayElements(chunks: AsyncIterable<string>): AsyncGe
         else if (char === '{' || char === '[') depth += 1;
         else if ((char === '}' || char === ']') && depth > 0) depth -= 1;
         else if (depth === 0 && (char === ',' || char === ']')) {
-          const text = (elementText + chunk.slice(segmentStart, i)).trim();
-          elementText = '';
-          yield { line: elementLine, text };
+          if (elementLength + i - segmentStart > limits.maxRecordLength) yield recordTooLong(elementLine, limits);
+          else yield { line: elementLine, text: (elementPieces.join('') + chunk.slice(segmentStart, i)).trim() };
+          elementPieces = [];
+          elementLength = 0;
           state = char === ',' ? 'beforeElement' : 'done';
           afterComma = char === ',';
         }
@@ -287,6 +346,7 @@ export async function* jsonArrayElements(chunks: AsyncIterable<string>): AsyncGe
           state = 'element';
           elementLine = line;
           segmentStart = i;
+          elementLength = 0;
           depth = char === '{' || char === '[' ? 1 : 0;
           inString = char === '"';
           escaped = false;
@@ -295,12 +355,17 @@ export async function* jsonArrayElements(chunks: AsyncIterable<string>): AsyncGe
         throw new ReversedDataError('unexpected content after the closing "]"', line, column);
       }
     }
-    if (state === 'element') elementText += chunk.slice(segmentStart);
+    if (state === 'element') {
+      elementLength += chunk.length - segmentStart;
+      // An over-long element is still scanned to its end, but no longer kept.
+      if (elementLength > limits.maxRecordLength) elementPieces = [];
+      else elementPieces.push(chunk.slice(segmentStart));
+    }
   }
   if (state !== 'done') throw new ReversedDataError('the JSON array is not closed with "]"', line, column);
 }
 
-export const containerReaders: Record<InstructionContainer, (chunks: AsyncIterable<string>) => AsyncGenerator<SourceElement>> = {
+export const containerReaders: Record<InstructionContainer, (chunks: AsyncIterable<string>, limits: ReversedDataLimits) => AsyncGenerator<SourceElement>> = {
   jsonl: jsonlElements,
   'json-array': jsonArrayElements,
 };
@@ -336,7 +401,7 @@ export type FlipEvent =
   | { kind: 'error'; error: RowError }
   | { kind: 'skipped'; line: number; pairs: number };
 
-export interface FlipDatasetOptions {
+export interface FlipDatasetOptions extends Partial<ReversedDataLimits> {
   /** Default 'auto': decided by the first record that looks like either format. */
   format?: InstructionDatasetFormat | 'auto';
   /** Default 'auto': a file whose first non-blank character is "[" is a JSON array, otherwise JSONL. */
@@ -353,13 +418,21 @@ export interface FlipDatasetOptions {
  * unreadable throw `ReversedDataError`.
  */
 export async function* flipInstructionDataset(source: TextChunks, options: FlipDatasetOptions = {}): AsyncGenerator<FlipEvent> {
-  let chunks: AsyncIterable<string> = decodeChunks(source);
+  const limits: ReversedDataLimits = {
+    maxBytes: options.maxBytes ?? defaultReversedDataLimits.maxBytes,
+    maxRecordLength: options.maxRecordLength ?? defaultReversedDataLimits.maxRecordLength,
+  };
+  let chunks: AsyncIterable<string> = decodeChunks(source, limits.maxBytes);
   let container = options.container ?? 'auto';
   if (container === 'auto') ({ container, chunks } = await detectContainer(chunks));
   let format = options.format === 'auto' ? undefined : options.format;
   const recordOptions: FlipRecordOptions = { ...defaultFlipRecordOptions, ...pickDefined({ template: options.template, shareGptTurns: options.shareGptTurns }) };
 
-  for await (const element of containerReaders[container](chunks)) {
+  for await (const element of containerReaders[container](chunks, limits)) {
+    if ('problem' in element) {
+      yield { kind: 'error', error: { line: element.line, message: element.problem } };
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(element.text);

@@ -1,11 +1,36 @@
+import { verdictsHiddenFrom, type Viewer } from '@/lib/audit/blind';
 import { db } from '@/lib/db/client';
 import type { HistoryEntry, PairDetail, StageName, StageResultView } from './types';
 import { stageOrder } from './types';
 
 const HISTORY_LIMIT = 200;
 
-/** Everything the detail panel shows about one pair, or null when it does not exist. */
-export async function getPairDetail(pairId: bigint): Promise<PairDetail | null> {
+/** Stages whose output is a judge's verdict. */
+const judgeStages: ReadonlySet<StageName> = new Set<StageName>(['FILTER_INSTRUCTION', 'FILTER_RESPONSE']);
+
+/**
+ * What `viewer` may see about one pair, or null when it does not exist. Under a blind audit the
+ * viewer still has to answer, everything automatic is left out: verdicts, reasons, the pipeline's
+ * decision, the judge stages, the run item's state and the decision history.
+ */
+export async function getPairDetail(pairId: bigint, viewer: Viewer): Promise<PairDetail | null> {
+  const detail = await readPairDetail(pairId);
+  if (!detail || !(await verdictsHiddenFrom(viewer, pairId))) return detail;
+  return {
+    ...detail,
+    automaticHidden: true,
+    instructionVerdict: null,
+    instructionReason: null,
+    responseVerdict: null,
+    responseReason: null,
+    status: null,
+    runItem: null,
+    stages: detail.stages.filter((stage) => !judgeStages.has(stage.stage)),
+    audit: [],
+  };
+}
+
+async function readPairDetail(pairId: bigint): Promise<PairDetail | null> {
   const pair = await db().pair.findUnique({
     where: { id: pairId },
     include: {
@@ -72,6 +97,7 @@ export async function getPairDetail(pairId: bigint): Promise<PairDetail | null> 
     responseVerdict: pair.responseVerdict,
     responseReason: pair.responseReason,
     status: pair.status,
+    automaticHidden: false,
     humanStatus: pair.humanStatus,
     humanEdited: pair.humanEdited,
     tags: pair.tags,

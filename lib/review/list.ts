@@ -1,3 +1,4 @@
+import { pairsWithVerdictsHiddenFrom, type Viewer } from '@/lib/audit/blind';
 import { db, Prisma } from '@/lib/db/client';
 import { likePattern, type AuditOutcomeName, type DecisionName, type FilterKey, type PairQuery, type VerdictName } from './filters';
 import type { PairListRow, PairOriginName, PairPage } from './types';
@@ -130,6 +131,7 @@ async function rowsFor(ids: bigint[], descending: boolean): Promise<RawListRow[]
  * One page of pairs, newest or oldest first, after a keyset cursor (the last id of the previous
  * page). Never OFFSET: page 10,000 costs what page 1 costs. The page's ids are chosen first from
  * the indexes alone (narrow rows make index-only plans attractive), then its rows are read.
+ * Unmasked: what a user sees goes through `listPairsFor`.
  */
 export async function listPairs(query: PairQuery, options: ListOptions = {}): Promise<PairPage> {
   const descending = query.sort === 'new';
@@ -165,6 +167,7 @@ export async function listPairs(query: PairQuery, options: ListOptions = {}): Pr
         responseVerdict: row.responseVerdict,
         responseReason: row.responseReason,
         status: row.status,
+        automaticHidden: false,
         humanStatus: row.humanStatus,
         humanEdited: row.humanEdited,
         tags: row.tags,
@@ -174,5 +177,27 @@ export async function listPairs(query: PairQuery, options: ListOptions = {}): Pr
     ),
     nextCursor,
     partial: !hasMore && resumeAfter !== null,
+  };
+}
+
+/**
+ * `listPairs` as `viewer` may see it: rows of pairs a blind audit hides from them (see
+ * lib/audit/blind.ts) come without verdicts, reasons or the pipeline's decision, and are left out
+ * when the query filters on those (a match would tell the verdict). Route handlers use this.
+ */
+export async function listPairsFor(viewer: Viewer, query: PairQuery, options: ListOptions = {}): Promise<PairPage> {
+  const page = await listPairs(query, options);
+  const hidden = await pairsWithVerdictsHiddenFrom(viewer, page.rows.map((row) => BigInt(row.id)));
+  if (hidden.size === 0) return page;
+  const filtersOnAutomatic = query.iv !== undefined || query.rv !== undefined || query.status !== undefined;
+  // The cursor stays the unfiltered page's: paging goes on after the rows left out.
+  const visible = filtersOnAutomatic ? page.rows.filter((row) => !hidden.has(row.id)) : page.rows;
+  return {
+    ...page,
+    rows: visible.map((row) =>
+      hidden.has(row.id)
+        ? { ...row, automaticHidden: true, instructionVerdict: null, instructionReason: null, responseVerdict: null, responseReason: null, status: null }
+        : row,
+    ),
   };
 }

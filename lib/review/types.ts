@@ -29,7 +29,10 @@ export type PairListRow = {
   instructionReason: string | null;
   responseVerdict: VerdictName | null;
   responseReason: string | null;
-  status: DecisionName;
+  /** The pipeline's decision; null when hidden (see `automaticHidden`). */
+  status: DecisionName | null;
+  /** True while a blind audit hides the automatic verdicts from this viewer (lib/audit/blind.ts). */
+  automaticHidden: boolean;
   humanStatus: DecisionName | null;
   humanEdited: boolean;
   tags: string[];
@@ -89,7 +92,10 @@ export type PairDetail = {
   instructionReason: string | null;
   responseVerdict: VerdictName | null;
   responseReason: string | null;
-  status: DecisionName;
+  /** The pipeline's decision; null when hidden (see `automaticHidden`). */
+  status: DecisionName | null;
+  /** True while a blind audit hides the automatic verdicts from this viewer (lib/audit/blind.ts). */
+  automaticHidden: boolean;
   humanStatus: DecisionName | null;
   humanEdited: boolean;
   tags: string[];

@@ -137,7 +137,8 @@ describe('handing out audit items to 5 reviewers at once', () => {
     await db().auditLabel.update({ where: { id: BigInt(leaseA!.labelId) }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
     const leaseB = await claimNextItem(auditId, b.id, b.client);
     expect(leaseB?.itemId).toBe(leaseA!.itemId);
-    await expect(submitLabel({ auditId, labelId: leaseA!.labelId, itemId: leaseA!.itemId, pairCorrect: false }, a, a.client)).rejects.toThrow(/expired/);
+    // The late answer carries its lease token (as the review screen sends it): refused because B holds the item now.
+    await expect(submitLabel({ auditId, labelId: leaseA!.labelId, itemId: leaseA!.itemId, leaseToken: leaseA!.leaseToken, pairCorrect: false }, a, a.client)).rejects.toThrow(/expired/);
     await submitLabel({ auditId, labelId: leaseB!.labelId, itemId: leaseB!.itemId, pairCorrect: true }, b, b.client);
     const labels = await labelsOf(auditId);
     expect(labels).toHaveLength(1);

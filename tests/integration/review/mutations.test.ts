@@ -24,7 +24,7 @@ describe('human changes to pairs', () => {
       expect.objectContaining({ action: 'pair.edit_instruction', actorId: researcher.id, before: { instruction: 'original  instruction\nwith two lines' }, after: { instruction: 'fixed instruction\n  indented' } }),
     ]);
 
-    const detail = await getPairDetail(id);
+    const detail = await getPairDetail(id, researcher);
     expect(detail?.revisions).toEqual([expect.objectContaining({ field: 'instruction', actorEmail: researcher.email, after: 'fixed instruction\n  indented' })]);
     expect(detail?.audit.map((entry) => entry.action)).toEqual(['pair.edit_instruction']);
   });
@@ -75,7 +75,7 @@ describe('human changes to pairs', () => {
       { topic: 'hate', text: 'src', instruction: 'ins', state: 'INSTRUCTION_DROPPED', induce: {}, filterInstruction: { verdict: 'FAIL', reason: 'off-topic' } },
     ]);
     await changePairs([pairs[0].id], { field: 'instructionVerdict', value: 'PASS' }, researcher);
-    const detail = await getPairDetail(pairs[0].id);
+    const detail = await getPairDetail(pairs[0].id, researcher);
     expect(detail?.instructionVerdict).toBe('PASS');
     expect(detail?.stages.find((stage) => stage.stage === 'FILTER_INSTRUCTION')).toMatchObject({ verdict: 'FAIL', reason: 'off-topic' });
     expect(detail?.audit[0]).toMatchObject({ action: 'pair.override_instruction_verdict', before: { instructionVerdict: 'FAIL' }, after: { instructionVerdict: 'PASS' } });
@@ -94,7 +94,7 @@ describe('human changes to pairs', () => {
     const reviewer = await createTestUser('REVIEWER');
     const { pairs } = await createDataset([{ instruction: 'a' }]);
     await addPairComment(pairs[0].id, 'Is this <b>really</b> harmful?', reviewer);
-    const detail = await getPairDetail(pairs[0].id);
+    const detail = await getPairDetail(pairs[0].id, reviewer);
     expect(detail?.comments).toEqual([expect.objectContaining({ authorEmail: reviewer.email, body: 'Is this <b>really</b> harmful?' })]);
     expect(detail?.audit[0]).toMatchObject({ action: 'pair.comment', actorEmail: reviewer.email });
   });
@@ -102,6 +102,7 @@ describe('human changes to pairs', () => {
 
 describe('pair detail', () => {
   it('carries the source text, the exact prompts, raw outputs, timings and cost of every stage', async () => {
+    const viewer = await createTestUser('RESEARCHER');
     const { pairs, corpus } = await createRun([
       {
         topic: 'self-harm',
@@ -115,12 +116,12 @@ describe('pair detail', () => {
         filterResponse: { verdict: 'PASS', costUsd: 0.125 },
       },
     ]);
-    const detail = await getPairDetail(pairs[0].id);
+    const detail = await getPairDetail(pairs[0].id, viewer);
     expect(detail?.source).toMatchObject({ text: 'the original  source\ntext', topic: 'self-harm', corpusName: corpus.name });
     expect(detail?.stages.map((stage) => stage.stage)).toEqual(['INDUCE', 'FILTER_INSTRUCTION', 'GENERATE_RESPONSE', 'FILTER_RESPONSE']);
     expect(detail?.stages[0]).toMatchObject({ prompt: 'PROMPT INDUCE for the original  source\ntext', rawOutput: 'RAW INDUCE output', tokensIn: 10, latencyMs: 100, model: 'sim-model' });
     expect(detail?.totals.costUsd).toBeCloseTo(1);
     expect(detail?.runItem).toMatchObject({ state: 'PAIR_KEPT' });
-    expect(await getPairDetail(BigInt(999999999999))).toBeNull();
+    expect(await getPairDetail(BigInt(999999999999), viewer)).toBeNull();
   });
 });

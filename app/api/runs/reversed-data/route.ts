@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { authorizeRoute } from '@/lib/actions/authorized-action';
 import { recordAudit } from '@/lib/audit-log/record';
+import { formatBytes } from '@/lib/importers/format-bytes';
 import { REVERSED_TEMPLATE_IDS } from '@/lib/pipeline/prompts/reversed-template';
-import { SHAREGPT_TURNS } from '@/lib/pipeline/reversed-data';
+import { defaultReversedDataLimits, SHAREGPT_TURNS } from '@/lib/pipeline/reversed-data';
 import { emptySummary, flippedFileName, readableFromLines, reversedJsonlLines, streamChunks } from '@/lib/pipeline/reversed-download';
 
 export const dynamic = 'force-dynamic';
@@ -22,7 +23,8 @@ const optionsSchema = z.object({
 /**
  * Reversed-tuning data: the request body is an Alpaca or ShareGPT dataset (JSON array or JSONL),
  * the response streams the flipped training file (JSONL of {prompt, completion}). Records that
- * cannot be read are left out; the page checks the file first and lists them.
+ * cannot be read are left out; the page checks the file first and lists them. The importers' limits
+ * apply: the file size (413 when declared, otherwise the stream stops there) and one record's length.
  *
  *   curl -b cookies --data-binary @alpaca.json 'http://host/api/runs/reversed-data?format=alpaca&template=authors' > reversed.jsonl
  *
@@ -37,6 +39,11 @@ export async function POST(request: Request) {
   const parsed = optionsSchema.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) return Response.json({ error: parsed.error.issues[0]?.message ?? 'Invalid options.' }, { status: 400 });
   if (!request.body) return Response.json({ error: 'Send the dataset file as the request body.' }, { status: 400 });
+  // A declared size over the limit is refused before reading; an undeclared one stops the stream at the limit.
+  const { maxBytes } = defaultReversedDataLimits;
+  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) {
+    return Response.json({ error: `The file is larger than the limit of ${formatBytes(maxBytes)}; split it into smaller files.` }, { status: 413 });
+  }
   const { format, container, name, template, turns } = parsed.data;
   await recordAudit({ actor: auth.user, action: 'reversed_data.download', targetType: 'ReversedData', after: { name, format, container, template, turns } });
   const summary = emptySummary();
