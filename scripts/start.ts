@@ -2,6 +2,7 @@
 // sources changed, then `next start`. Ctrl-C stops everything cleanly.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { openDatabase, type DatabaseHandle } from '@/lib/db/runtime';
 import { migrateOnStart, MigrationStateError } from '@/lib/db/migrate';
 import { loadOrCreateSecrets, dataDir } from '@/lib/runtime/data-dir';
@@ -11,6 +12,7 @@ const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[studio] ${line}`);
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve('next/dist/bin/next');
+const webServer = fileURLToPath(new URL('./web-server.mjs', import.meta.url));
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -82,9 +84,10 @@ async function main() {
     markBuildCurrent();
   }
 
-  server = spawn(process.execPath, [nextBin, dev ? 'dev' : 'start', '-p', String(port), '-H', host], {
+  // Our own server around Next's handler, so the app sees socket addresses (scripts/web-server.mjs).
+  server = spawn(process.execPath, [webServer, ...(dev ? ['--dev'] : [])], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NODE_ENV: dev ? 'development' : 'production' },
+    env: { ...process.env, NODE_ENV: dev ? 'development' : 'production', PORT: String(port), HOST: host },
     detached: true,
   });
   server.once('exit', (code) => {

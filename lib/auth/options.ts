@@ -1,7 +1,8 @@
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
-import { authenticate, clientIp } from '@/lib/auth/login';
+import { authenticate } from '@/lib/auth/login';
+import { currentSignInContext } from '@/lib/auth/sign-in-context';
 
 const credentialsSchema = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) });
 
@@ -15,13 +16,18 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       name: 'Email and password',
       credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-      async authorize(credentials, request) {
+      // The sign-in limits live here, where the password is verified, on exactly the credentials
+      // next-auth passes (whatever path, body encoding or repeated field the request used).
+      async authorize(credentials) {
+        const context = currentSignInContext();
+        if (!context) return null;
         const parsed = credentialsSchema.safeParse(credentials);
         if (!parsed.success) return null;
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(request?.headers ?? {})) if (typeof value === 'string') headers.set(name, value);
-        const user = await authenticate(parsed.data.email, parsed.data.password, clientIp(headers));
-        return user ? { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion } : null;
+        const result = await authenticate(parsed.data.email, parsed.data.password, context.clientAddress);
+        if (result.outcome === 'blocked') context.block = result.block;
+        if (result.outcome !== 'ok') return null;
+        const { user } = result;
+        return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
       },
     }),
   ],

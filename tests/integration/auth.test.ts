@@ -1,16 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/client';
-import { authenticate, checkLoginRateLimit, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from '@/lib/auth/login';
+import { verifyPassword } from '@/lib/auth/passwords';
+import { authenticate, checkLoginRateLimit, LOGIN_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from '@/lib/auth/login';
 import { createUser, ensureFirstAdmin, updateUser } from '@/lib/auth/users';
 import { userForSession } from '@/lib/auth/session';
 import { createTestUser, uniqueIp } from './helpers';
+
+// The real verification, observed: which hashes sign-in checks a password against.
+vi.mock('@/lib/auth/passwords', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@/lib/auth/passwords')>();
+  return { ...original, verifyPassword: vi.fn(original.verifyPassword) };
+});
 
 describe('sign-in', () => {
   it('accepts the right password (any email case), refuses a wrong one, and logs both', async () => {
     const user = await createTestUser('RESEARCHER');
     const ip = uniqueIp();
-    expect(await authenticate(user.email.toUpperCase(), user.password, ip)).toMatchObject({ id: user.id, role: 'RESEARCHER' });
-    expect(await authenticate(user.email, 'wrong password', ip)).toBeNull();
+    expect(await authenticate(user.email.toUpperCase(), user.password, ip)).toMatchObject({ outcome: 'ok', user: { id: user.id, role: 'RESEARCHER' } });
+    expect(await authenticate(user.email, 'wrong password', ip)).toEqual({ outcome: 'failed' });
     const actions = await db().auditLog.findMany({ where: { targetId: user.id }, orderBy: { createdAt: 'asc' }, select: { action: true, ip: true } });
     expect(actions).toEqual([
       { action: 'login.succeeded', ip },
@@ -23,6 +30,7 @@ describe('sign-in', () => {
     for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) await authenticate(user.email, `wrong ${i}`, uniqueIp());
     const block = await checkLoginRateLimit(user.email, uniqueIp());
     expect(block.blocked).toBe(true);
+    expect(await authenticate(user.email, 'another guess', uniqueIp())).toMatchObject({ outcome: 'blocked' });
     if (block.blocked) {
       expect(block.reason).toMatch(/this account/);
       expect(block.retryAfterSeconds).toBeGreaterThan(14 * 60);
@@ -43,7 +51,59 @@ describe('sign-in', () => {
   it('refuses a deactivated user even with the right password', async () => {
     const user = await createTestUser('RESEARCHER');
     await db().user.update({ where: { id: user.id }, data: { active: false } });
-    expect(await authenticate(user.email, user.password, uniqueIp())).toBeNull();
+    expect(await authenticate(user.email, user.password, uniqueIp())).toEqual({ outcome: 'failed' });
+  });
+
+  it('refuses the right password while the account is blocked', async () => {
+    const user = await createTestUser('RESEARCHER');
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) expect(await authenticate(user.email, `wrong ${i}`, uniqueIp())).toEqual({ outcome: 'failed' });
+    const result = await authenticate(user.email, user.password, uniqueIp());
+    expect(result).toMatchObject({ outcome: 'blocked', block: { reason: expect.stringMatching(/this account/) } });
+  });
+
+  it('lets 50 parallel guesses verify no more passwords than the limit', async () => {
+    const user = await createTestUser('REVIEWER');
+    const ip = uniqueIp();
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => authenticate(user.email, `parallel guess ${i}`, i % 2 ? ip : uniqueIp())));
+    expect(results.filter((r) => r.outcome === 'failed')).toHaveLength(MAX_FAILURES_PER_ACCOUNT);
+    expect(results.filter((r) => r.outcome === 'blocked')).toHaveLength(50 - MAX_FAILURES_PER_ACCOUNT);
+    expect(await db().loginAttempt.count({ where: { email: user.email } })).toBe(MAX_FAILURES_PER_ACCOUNT);
+    expect(await authenticate(user.email, user.password, uniqueIp())).toMatchObject({ outcome: 'blocked' });
+  });
+
+  it('lets parallel guesses from one address at many accounts verify no more than the address limit', async () => {
+    const ip = uniqueIp();
+    const results = await Promise.all(Array.from({ length: MAX_FAILURES_PER_IP + 15 }, (_, i) => authenticate(`spray-${i}-${ip}@test.local`, 'x', ip)));
+    expect(results.filter((r) => r.outcome === 'failed')).toHaveLength(MAX_FAILURES_PER_IP);
+    expect(await db().loginAttempt.count({ where: { ip } })).toBe(MAX_FAILURES_PER_IP);
+  });
+
+  it('verifies unknown emails and deactivated users against a hash too, so timing tells nothing', async () => {
+    const verify = vi.mocked(verifyPassword);
+    const user = await createTestUser('RESEARCHER');
+    const inactive = await createTestUser('RESEARCHER');
+    await db().user.update({ where: { id: inactive.id }, data: { active: false } });
+    const hashParams = (hash: string) => hash.split('$').slice(1, 4).join('$');
+    const known = await db().user.findUniqueOrThrow({ where: { id: user.id } });
+
+    verify.mockClear();
+    await authenticate(`nobody-${user.id}@test.local`, 'whatever', uniqueIp());
+    await authenticate(inactive.email, inactive.password, uniqueIp());
+    await authenticate(user.email, 'wrong', uniqueIp());
+    expect(verify).toHaveBeenCalledTimes(3);
+    const [unknownHash, inactiveHash, knownHash] = verify.mock.calls.map(([hash]) => hash);
+    expect(knownHash).toBe(known.passwordHash);
+    expect(hashParams(unknownHash)).toBe(hashParams(known.passwordHash)); // same algorithm and cost
+    expect(unknownHash).not.toBe(known.passwordHash);
+    expect(inactiveHash).not.toBe(unknownHash);
+  });
+
+  it('prunes attempts older than the window', async () => {
+    const ip = uniqueIp();
+    const old = new Date(Date.now() - LOGIN_WINDOW_MS - 60_000);
+    await db().loginAttempt.createMany({ data: Array.from({ length: 3 }, () => ({ email: `old-${ip}@test.local`, ip, success: false, createdAt: old })) });
+    await authenticate(`someone-${ip}@test.local`, 'x', uniqueIp());
+    expect(await db().loginAttempt.count({ where: { ip } })).toBe(0);
   });
 });
 
