@@ -68,7 +68,16 @@ async function main() {
   }
 
   const { ensureFirstAdmin } = await import('@/lib/auth/users');
-  await ensureFirstAdmin(log);
+  const { UserFacingError } = await import('@/lib/errors');
+  try {
+    await ensureFirstAdmin(log);
+  } catch (error) {
+    if (error instanceof UserFacingError) {
+      console.error(`\n[studio] Cannot start: ${error.message}\n`);
+      return stop(1);
+    }
+    throw error;
+  }
 
   // LLM simulator: runs in this process when no real provider endpoint is configured.
   const { startSimulatorWhenNoEndpoints } = await import('@/lib/llm/simulator-on-start');

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { db, type Prisma } from '@/lib/db/client';
 import { hashPassword, verifyPassword } from '@/lib/auth/passwords';
+import { startSession } from '@/lib/auth/sessions';
 import { recordAudit } from '@/lib/audit-log/record';
 import type { RoleName } from '@/lib/auth/permissions';
 
@@ -90,7 +91,7 @@ function dummyPasswordHash(): Promise<string> {
   return dummyHash;
 }
 
-type StoredUser = { id: string; email: string; name: string | null; role: RoleName; active: boolean; sessionVersion: number };
+type StoredUser = { id: string; email: string; name: string | null; role: RoleName; active: boolean };
 
 export type PasswordCheck =
   | { outcome: 'ok'; user: StoredUser }
@@ -108,10 +109,10 @@ export async function checkPasswordLimited(emailInput: string, password: string,
   if ('block' in reservation) return { outcome: 'blocked', block: reservation.block };
   const user = await db().user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, role: true, active: true, sessionVersion: true, passwordHash: true },
+    select: { id: true, email: true, name: true, role: true, active: true, passwordHash: true },
   });
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-  const stored = user && { id: user.id, email: user.email, name: user.name, role: user.role, active: user.active, sessionVersion: user.sessionVersion };
+  const stored = user && { id: user.id, email: user.email, name: user.name, role: user.role, active: user.active };
   if (passwordOk && stored?.active) {
     await db().loginAttempt.update({ where: { id: reservation.attemptId }, data: { success: true } });
   }
@@ -119,11 +120,11 @@ export async function checkPasswordLimited(emailInput: string, password: string,
   return passwordOk && stored?.active ? { outcome: 'ok', user: stored } : { outcome: 'failed', user: stored };
 }
 
-export type AuthenticatedUser = { id: string; email: string; name: string | null; role: RoleName; sessionVersion: number };
+export type AuthenticatedUser = { id: string; email: string; name: string | null; role: RoleName; sessionId: string };
 
 export type SignInResult = { outcome: 'ok'; user: AuthenticatedUser } | { outcome: 'failed' } | { outcome: 'blocked'; block: Extract<LoginBlock, { blocked: true }> };
 
-/** Signs in within the limits, logs the outcome, and never says which part was wrong. */
+/** Signs in within the limits, starts a session, logs the outcome, and never says which part was wrong. */
 export async function authenticate(email: string, password: string, ip: string, now?: Date): Promise<SignInResult> {
   const check = await checkPasswordLimited(email, password, ip, now);
   if (check.outcome === 'blocked') return check;
@@ -132,6 +133,11 @@ export async function authenticate(email: string, password: string, ip: string, 
     await recordAudit({ actor: user ? { id: user.id, email: user.email } : null, action: 'login.failed', targetType: 'user', targetId: user?.id ?? normaliseEmail(email), ip });
     return { outcome: 'failed' };
   }
-  await recordAudit({ actor: { id: check.user.id, email: check.user.email }, action: 'login.succeeded', targetType: 'user', targetId: check.user.id, ip });
-  return { outcome: 'ok', user: { id: check.user.id, email: check.user.email, name: check.user.name, role: check.user.role, sessionVersion: check.user.sessionVersion } };
+  const signedIn = check.user;
+  const sessionId = await db().$transaction(async (tx) => {
+    const id = await startSession(tx, signedIn.id);
+    await recordAudit({ actor: { id: signedIn.id, email: signedIn.email }, action: 'login.succeeded', targetType: 'user', targetId: signedIn.id, ip }, tx);
+    return id;
+  });
+  return { outcome: 'ok', user: { id: signedIn.id, email: signedIn.email, name: signedIn.name, role: signedIn.role, sessionId } };
 }

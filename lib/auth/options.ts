@@ -3,10 +3,9 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { authenticate } from '@/lib/auth/login';
 import { currentSignInContext } from '@/lib/auth/sign-in-context';
+import { endSession, SESSION_MAX_AGE_SECONDS } from '@/lib/auth/sessions';
 
 const credentialsSchema = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) });
-
-export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
 export const authOptions: NextAuthOptions = {
   secret: process.env.NEXTAUTH_SECRET,
@@ -27,22 +26,24 @@ export const authOptions: NextAuthOptions = {
         if (result.outcome === 'blocked') context.block = result.block;
         if (result.outcome !== 'ok') return null;
         const { user } = result;
-        return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
+        return { id: user.id, email: user.email, name: user.name, role: user.role, sessionId: user.sessionId };
       },
     }),
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user) {
-        token.userId = user.id;
-        token.sessionVersion = user.sessionVersion;
-      }
+      if (user) token.sessionId = user.sessionId;
       return token;
     },
     session({ session, token }) {
-      session.userId = token.userId;
-      session.sessionVersion = token.sessionVersion;
+      session.sessionId = token.sessionId;
       return session;
+    },
+  },
+  events: {
+    // A copied cookie must stop working once its owner signs out: the session row goes.
+    async signOut({ token }) {
+      if (token?.sessionId) await endSession(token.sessionId);
     },
   },
 };

@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db/client';
-import { verifyPassword } from '@/lib/auth/passwords';
+import { MIN_PASSWORD_LENGTH, verifyPassword } from '@/lib/auth/passwords';
 import { authenticate, checkLoginRateLimit, LOGIN_WINDOW_MS, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from '@/lib/auth/login';
-import { createUser, ensureFirstAdmin, updateUser } from '@/lib/auth/users';
+import { changeOwnPassword, changePasswordSchema, createUser, endSessions, ensureFirstAdmin, firstAdminFromEnv, resetPassword, updateUser } from '@/lib/auth/users';
 import { userForSession } from '@/lib/auth/session';
+import { endSession, SESSION_MAX_AGE_SECONDS } from '@/lib/auth/sessions';
 import { createTestUser, uniqueIp } from './helpers';
 
 // The real verification, observed: which hashes sign-in checks a password against.
@@ -107,24 +108,126 @@ describe('sign-in', () => {
   });
 });
 
+/** Signs in for real (as the next-auth route does) and returns the session the JWT would carry. */
+async function signedIn(user: { email: string; password: string }) {
+  const result = await authenticate(user.email, user.password, uniqueIp());
+  if (result.outcome !== 'ok') throw new Error(`sign-in failed: ${result.outcome}`);
+  return { sessionId: result.user.sessionId };
+}
+
+/** Runs `fn` while only `adminIds` are active admins (the rule is global), then restores the others. */
+async function withOnlyAdmins(adminIds: string[], fn: () => Promise<void>) {
+  const others = await db().user.findMany({ where: { role: 'ADMIN', active: true, id: { notIn: adminIds } }, select: { id: true } });
+  await db().user.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { active: false } });
+  try {
+    await fn();
+  } finally {
+    await db().user.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { active: true } });
+  }
+}
+
 describe('sessions and user administration', () => {
   it('ends existing sessions when a user is deactivated or their role changes', async () => {
     const admin = await createTestUser('ADMIN');
     const user = await createTestUser('RESEARCHER');
-    const session = { userId: user.id, sessionVersion: user.sessionVersion };
-    expect(await userForSession(session)).toMatchObject({ role: 'RESEARCHER' });
+    const session = await signedIn(user);
+    expect(await userForSession(session)).toMatchObject({ role: 'RESEARCHER', mustChangePassword: false, sessionId: session.sessionId });
 
     const changed = await updateUser(user.id, { role: 'REVIEWER' }, admin);
     expect(changed.role).toBe('REVIEWER');
     expect(await userForSession(session)).toBeNull();
 
-    const fresh = await db().user.findUniqueOrThrow({ where: { id: user.id } });
+    const second = await signedIn(user);
+    expect(await userForSession(second)).toMatchObject({ role: 'REVIEWER' });
     await updateUser(user.id, { active: false }, admin);
-    expect(await userForSession({ userId: user.id, sessionVersion: fresh.sessionVersion })).toBeNull();
+    expect(await userForSession(second)).toBeNull();
 
     const log = await db().auditLog.findMany({ where: { targetId: user.id, action: 'user.updated' }, orderBy: { createdAt: 'asc' } });
     expect(log).toHaveLength(2);
     expect(log[0]).toMatchObject({ actorId: admin.id, before: expect.objectContaining({ role: 'RESEARCHER' }), after: expect.objectContaining({ role: 'REVIEWER' }) });
+  });
+
+  it('signing out ends that session only; sessions also end when they expire', async () => {
+    const user = await createTestUser('REVIEWER');
+    const one = await signedIn(user);
+    const two = await signedIn(user);
+    await endSession(one.sessionId);
+    expect(await userForSession(one)).toBeNull();
+    expect(await userForSession(two)).toMatchObject({ id: user.id });
+    expect(await userForSession(two, new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000 + 1000))).toBeNull();
+    expect(await userForSession({ sessionId: 'made-up' })).toBeNull();
+    expect(await userForSession({})).toBeNull();
+  });
+
+  it('changes one’s own password: current password required, other sessions end, this one stays', async () => {
+    const user = await createTestUser('RESEARCHER');
+    const here = await signedIn(user);
+    const elsewhere = await signedIn(user);
+    const account = { id: user.id, email: user.email, sessionId: here.sessionId };
+
+    await expect(changeOwnPassword(account, { currentPassword: 'not it at all', newPassword: 'a brand new password' }, uniqueIp())).rejects.toThrow(/current password is wrong/);
+    expect(await userForSession(elsewhere)).not.toBeNull();
+
+    expect(await changeOwnPassword(account, { currentPassword: user.password, newPassword: 'a brand new password' }, uniqueIp())).toEqual({ endedSessions: 1 });
+    expect(await userForSession(here)).toMatchObject({ id: user.id });
+    expect(await userForSession(elsewhere)).toBeNull();
+    expect(await authenticate(user.email, user.password, uniqueIp())).toEqual({ outcome: 'failed' });
+    expect(await authenticate(user.email, 'a brand new password', uniqueIp())).toMatchObject({ outcome: 'ok' });
+
+    const [entry] = await db().auditLog.findMany({ where: { targetId: user.id, action: 'user.password_changed' } });
+    expect(entry).toMatchObject({ actorId: user.id, after: { endedSessions: 1 } });
+    expect(JSON.stringify(entry)).not.toContain('a brand new password');
+  });
+
+  it('checks the current password within the sign-in limits', async () => {
+    const user = await createTestUser('RESEARCHER');
+    const account = { id: user.id, email: user.email, sessionId: (await signedIn(user)).sessionId };
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
+      await expect(changeOwnPassword(account, { currentPassword: `guess ${i}`, newPassword: 'another new password' }, uniqueIp())).rejects.toThrow(/wrong/);
+    }
+    await expect(changeOwnPassword(account, { currentPassword: user.password, newPassword: 'another new password' }, uniqueIp())).rejects.toThrow(/Too many/);
+  });
+
+  it('validates new passwords like every password', () => {
+    expect(changePasswordSchema.safeParse({ currentPassword: 'x', newPassword: 'short' }).success).toBe(false);
+    expect(changePasswordSchema.safeParse({ currentPassword: 'same password 1', newPassword: 'same password 1' }).success).toBe(false);
+    expect(changePasswordSchema.safeParse({ currentPassword: 'x', newPassword: 'long enough now' }).success).toBe(true);
+  });
+
+  it('an admin resets a password: shown once, must be changed, sessions end, audited without the password', async () => {
+    const admin = await createTestUser('ADMIN');
+    const user = await createTestUser('REVIEWER');
+    const session = await signedIn(user);
+    const { email, password } = await resetPassword(user.id, admin);
+    expect(email).toBe(user.email);
+    expect(password.length).toBeGreaterThanOrEqual(MIN_PASSWORD_LENGTH);
+    expect(await userForSession(session)).toBeNull();
+    expect(await authenticate(user.email, user.password, uniqueIp())).toEqual({ outcome: 'failed' });
+
+    const forced = await signedIn({ email: user.email, password });
+    expect(await userForSession(forced)).toMatchObject({ mustChangePassword: true });
+    await changeOwnPassword({ id: user.id, email: user.email, sessionId: forced.sessionId }, { currentPassword: password, newPassword: 'chosen by the user' }, uniqueIp());
+    expect(await userForSession(forced)).toMatchObject({ mustChangePassword: false });
+
+    const entries = await db().auditLog.findMany({ where: { targetId: user.id, action: 'user.password_reset' } });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actorId: admin.id, after: { mustChangePassword: true, endedSessions: 1 } });
+    expect(JSON.stringify(entries[0])).not.toContain(password);
+    await expect(resetPassword(admin.id, admin)).rejects.toThrow(/own password/);
+  });
+
+  it('ends all sessions of a user (an admin, or the user: sign out everywhere)', async () => {
+    const admin = await createTestUser('ADMIN');
+    const user = await createTestUser('RESEARCHER');
+    const sessions = [await signedIn(user), await signedIn(user)];
+    expect(await endSessions(user.id, admin)).toEqual({ email: user.email, endedSessions: 2 });
+    for (const session of sessions) expect(await userForSession(session)).toBeNull();
+
+    const mine = await signedIn(user);
+    expect(await endSessions(user.id, user)).toEqual({ email: user.email, endedSessions: 1 });
+    expect(await userForSession(mine)).toBeNull();
+    const log = await db().auditLog.findMany({ where: { targetId: user.id, action: 'user.sessions_ended' }, orderBy: { createdAt: 'asc' } });
+    expect(log.map((e) => e.actorId)).toEqual([admin.id, user.id]);
   });
 
   it('creates users once per email and never demotes the last active admin', async () => {
@@ -135,14 +238,39 @@ describe('sessions and user administration', () => {
     expect(created).not.toHaveProperty('passwordHash');
     await expect(createUser(input, admin)).rejects.toThrow(/already exists/);
 
-    await db().user.updateMany({ where: { role: 'ADMIN', id: { not: admin.id } }, data: { active: false } });
-    await expect(updateUser(admin.id, { active: false }, admin)).rejects.toThrow(/last active admin/);
-    await expect(updateUser(admin.id, { role: 'REVIEWER' }, admin)).rejects.toThrow(/last active admin/);
+    await withOnlyAdmins([admin.id], async () => {
+      await expect(updateUser(admin.id, { active: false }, admin)).rejects.toThrow(/last active admin/);
+      await expect(updateUser(admin.id, { role: 'REVIEWER' }, admin)).rejects.toThrow(/last active admin/);
+    });
+  });
+
+  it('keeps one active admin when the last two demote or deactivate each other at the same moment', async () => {
+    for (const change of [{ role: 'RESEARCHER' as const }, { active: false }]) {
+      for (let round = 0; round < 3; round++) {
+        const a = await createTestUser('ADMIN');
+        const b = await createTestUser('ADMIN');
+        await withOnlyAdmins([a.id, b.id], async () => {
+          const results = await Promise.allSettled([updateUser(b.id, change, a), updateUser(a.id, change, b)]);
+          expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+          const [refused] = results.filter((r) => r.status === 'rejected');
+          expect(String(refused.reason)).toMatch(/last active admin/);
+          expect(await db().user.count({ where: { id: { in: [a.id, b.id] }, role: 'ADMIN', active: true } })).toBe(1);
+        });
+      }
+    }
   });
 
   it('creates the first admin only when there are no users', async () => {
     const lines: string[] = [];
     await ensureFirstAdmin((line) => lines.push(line));
     expect(lines).toEqual([]);
+  });
+
+  it('generates a first-admin password that must be changed; ADMIN_PASSWORD obeys the password rules', () => {
+    const generated = firstAdminFromEnv({ ADMIN_EMAIL: 'Boss@Example.org' });
+    expect(generated).toMatchObject({ email: 'boss@example.org', generated: true });
+    expect(generated.password.length).toBeGreaterThanOrEqual(MIN_PASSWORD_LENGTH);
+    expect(firstAdminFromEnv({ ADMIN_PASSWORD: 'a fine admin password' })).toEqual({ email: 'admin@localhost', password: 'a fine admin password', generated: false });
+    expect(() => firstAdminFromEnv({ ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD is not acceptable: Use at least 10 characters/);
   });
 });
