@@ -38,10 +38,23 @@ async function main() {
   const handle = app.getRequestHandler();
   server.on('request', (req, res) => {
     stampPeerAddress(req, token);
-    void handle(req, res);
+    // As `next start` does: a failing request answers 500 instead of taking the process down.
+    handle(req, res).catch((error) => {
+      console.error(`[web-server] request for ${req.url} failed:`, error);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end('Internal Server Error');
+      } else res.destroy();
+    });
   });
   server.listen(port, hostname, () => console.log(`▲ Next.js ${dev ? 'dev' : 'production'} server on http://${hostname}:${port}`));
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)).closeAllConnections());
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+      setTimeout(() => process.exit(0), 5000).unref();
+    });
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
