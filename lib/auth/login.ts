@@ -25,6 +25,13 @@ export const MAX_FAILURES_PER_IP = positiveInteger('LOGIN_MAX_FAILURES_PER_IP', 
 const PRUNE_BATCH = 200;
 
 export type LoginBlock = { blocked: false } | { blocked: true; retryAfterSeconds: number; reason: string };
+export type ActiveLoginBlock = Extract<LoginBlock, { blocked: true }>;
+
+/** What a blocked user reads: the reason and when to try again. */
+export function blockMessage({ reason, retryAfterSeconds }: ActiveLoginBlock): string {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return `${reason} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -57,7 +64,7 @@ export async function checkLoginRateLimit(email: string, ip: string, now = new D
 }
 
 /** Serialises checks per email and per address, then records the attempt as a failure. */
-async function reserveAttempt(email: string, ip: string, at: Date | undefined): Promise<{ attemptId: string } | { block: Extract<LoginBlock, { blocked: true }> }> {
+async function reserveAttempt(email: string, ip: string, at: Date | undefined): Promise<{ attemptId: string } | { block: ActiveLoginBlock }> {
   return db().$transaction(
     async (tx) => {
       // Always email before address, so two transactions never wait on each other in a cycle.
@@ -75,8 +82,8 @@ async function reserveAttempt(email: string, ip: string, at: Date | undefined): 
 }
 
 /** Deletes a batch of attempts older than the window (nothing reads them any more). */
-export async function pruneLoginAttempts(now = new Date()): Promise<number> {
-  const expired = new Date(now.getTime() - LOGIN_WINDOW_MS);
+async function pruneLoginAttempts(): Promise<number> {
+  const expired = new Date(Date.now() - LOGIN_WINDOW_MS);
   return db().$executeRaw`
     DELETE FROM "LoginAttempt" WHERE id IN (
       SELECT id FROM "LoginAttempt" WHERE "createdAt" < ${expired} ORDER BY "createdAt" LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED
@@ -96,7 +103,7 @@ type StoredUser = { id: string; email: string; name: string | null; role: RoleNa
 export type PasswordCheck =
   | { outcome: 'ok'; user: StoredUser }
   | { outcome: 'failed'; user: StoredUser | null }
-  | { outcome: 'blocked'; block: Extract<LoginBlock, { blocked: true }> };
+  | { outcome: 'blocked'; block: ActiveLoginBlock };
 
 /**
  * Checks a password within the sign-in limits: reserve an attempt (or be blocked), verify — against
@@ -122,7 +129,7 @@ export async function checkPasswordLimited(emailInput: string, password: string,
 
 export type AuthenticatedUser = { id: string; email: string; name: string | null; role: RoleName; sessionId: string };
 
-export type SignInResult = { outcome: 'ok'; user: AuthenticatedUser } | { outcome: 'failed' } | { outcome: 'blocked'; block: Extract<LoginBlock, { blocked: true }> };
+export type SignInResult = { outcome: 'ok'; user: AuthenticatedUser } | { outcome: 'failed' } | { outcome: 'blocked'; block: ActiveLoginBlock };
 
 /** Signs in within the limits, starts a session, logs the outcome, and never says which part was wrong. */
 export async function authenticate(email: string, password: string, ip: string, now?: Date): Promise<SignInResult> {

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { LoginBlock } from '@/lib/auth/login';
+import type { ActiveLoginBlock } from '@/lib/auth/login';
 
 /**
  * What the next-auth route knows about a request and `authorize` does not: next-auth 4 hands
@@ -7,7 +7,7 @@ import type { LoginBlock } from '@/lib/auth/login';
  * `authorize` reads the client address from it and leaves a block there for the route to answer
  * with 429. Outside the context `authorize` refuses everything.
  */
-export type SignInContext = { clientAddress: string; block: Extract<LoginBlock, { blocked: true }> | null };
+export type SignInContext = { clientAddress: string; block: ActiveLoginBlock | null };
 
 const storage = new AsyncLocalStorage<SignInContext>();
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { db, type Prisma } from '@/lib/db/client';
 import { generatePassword, hashPassword, passwordSchema } from '@/lib/auth/passwords';
-import { checkPasswordLimited, normaliseEmail } from '@/lib/auth/login';
+import { blockMessage, checkPasswordLimited, normaliseEmail } from '@/lib/auth/login';
 import { endUserSessions } from '@/lib/auth/sessions';
 import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
 import { roles, type RoleName } from '@/lib/auth/permissions';
@@ -76,7 +76,7 @@ type Account = { id: string; email: string; sessionId: string };
  */
 export async function changeOwnPassword(account: Account, input: z.output<typeof changePasswordSchema>, ip: string): Promise<{ endedSessions: number }> {
   const check = await checkPasswordLimited(account.email, input.currentPassword, ip);
-  if (check.outcome === 'blocked') throw new UserFacingError(`${check.block.reason} Try again in ${Math.ceil(check.block.retryAfterSeconds / 60)} minutes.`);
+  if (check.outcome === 'blocked') throw new UserFacingError(blockMessage(check.block));
   if (check.outcome !== 'ok' || check.user.id !== account.id) throw new UserFacingError('The current password is wrong.');
   const passwordHash = await hashPassword(input.newPassword);
   return db().$transaction(async (tx) => {

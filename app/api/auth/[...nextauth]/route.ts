@@ -1,6 +1,7 @@
 import NextAuth from 'next-auth';
 import { authOptions } from '@/lib/auth/options';
 import { clientAddress } from '@/lib/auth/client-address';
+import { blockMessage } from '@/lib/auth/login';
 import { runInSignInContext } from '@/lib/auth/sign-in-context';
 
 // Public by design: this is the sign-in endpoint itself.
@@ -19,12 +20,7 @@ async function handle(request: Request, context: RouteContext): Promise<Response
   return runInSignInContext(clientAddress(request.headers), async (signIn) => {
     const response: Response = await nextAuthHandler(request, context);
     if (!signIn.block) return response;
-    const { reason, retryAfterSeconds } = signIn.block;
-    const minutes = Math.ceil(retryAfterSeconds / 60);
-    return Response.json(
-      { error: `${reason} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` },
-      { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } },
-    );
+    return Response.json({ error: blockMessage(signIn.block) }, { status: 429, headers: { 'Retry-After': String(signIn.block.retryAfterSeconds) } });
   });
 }
 
