@@ -67,9 +67,12 @@ async function main() {
     throw error;
   }
 
-  const { ensureFirstAdmin } = await import('@/lib/auth/users');
+  // Sign-in settings (limits, TRUST_PROXY_HOPS, ADMIN_PASSWORD) are checked here, not at the first sign-in.
   const { UserFacingError } = await import('@/lib/errors');
   try {
+    const { trustedProxyHops } = await import('@/lib/auth/client-address');
+    trustedProxyHops();
+    const { ensureFirstAdmin } = await import('@/lib/auth/users');
     await ensureFirstAdmin(log);
   } catch (error) {
     if (error instanceof UserFacingError) {

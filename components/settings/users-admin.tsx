@@ -53,9 +53,10 @@ export function UsersAdmin({ users, currentUserId, roleDescriptions }: { users: 
     });
   }
 
-  function resetPasswordOf(userId: string) {
+  function resetPasswordOf(user: UserRow) {
+    if (!window.confirm(`Reset the password of ${user.email}? Their sessions end and they must sign in with the new password.`)) return;
     startTransition(async () => {
-      const result = await resetPasswordAction({ userId });
+      const result = await resetPasswordAction({ userId: user.id });
       setRowError(result.ok ? null : result.error);
       setNotice(null);
       setReset(result.ok ? result.data : null);
@@ -127,7 +128,7 @@ export function UsersAdmin({ users, currentUserId, roleDescriptions }: { users: 
                 <td className="space-x-1 whitespace-nowrap py-1 text-right">
                   {user.id !== currentUserId && (
                     <>
-                      <Button variant="ghost" disabled={pending} onClick={() => resetPasswordOf(user.id)}>
+                      <Button variant="ghost" disabled={pending} onClick={() => resetPasswordOf(user)}>
                         Reset password
                       </Button>
                       <Button variant="ghost" disabled={pending} onClick={() => endSessionsOf(user.id)}>

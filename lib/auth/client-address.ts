@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
+import { UserFacingError } from '@/lib/errors';
 
 // Must match scripts/web-server.mjs, which stamps every request (tests/unit/auth checks the pair).
 const PEER_HEADER = 'x-studio-peer';
@@ -16,7 +17,7 @@ let warnedUnknownPeer = false;
 
 export function trustedProxyHops(): number {
   const hops = Number(process.env.TRUST_PROXY_HOPS ?? 0);
-  if (!Number.isInteger(hops) || hops < 0) throw new Error(`TRUST_PROXY_HOPS must be a whole number ≥ 0 (got "${process.env.TRUST_PROXY_HOPS}").`);
+  if (!Number.isInteger(hops) || hops < 0) throw new UserFacingError(`TRUST_PROXY_HOPS must be a whole number ≥ 0 (got "${process.env.TRUST_PROXY_HOPS}").`);
   return hops;
 }
 

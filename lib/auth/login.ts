@@ -4,6 +4,7 @@ import { hashPassword, verifyPassword } from '@/lib/auth/passwords';
 import { startSession } from '@/lib/auth/sessions';
 import { recordAudit } from '@/lib/audit-log/record';
 import type { RoleName } from '@/lib/auth/permissions';
+import { UserFacingError } from '@/lib/errors';
 
 // Invariant: a password is verified only after a LoginAttempt row for it has been reserved under
 // the per-email and per-address advisory locks, while fewer than the limit of failures exist in
@@ -14,7 +15,7 @@ export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 
 function positiveInteger(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number ≥ 1 (got "${process.env[name]}").`);
+  if (!Number.isInteger(value) || value < 1) throw new UserFacingError(`${name} must be a whole number ≥ 1 (got "${process.env[name]}").`);
   return value;
 }
 

@@ -61,6 +61,7 @@ test('an admin resets a password (shown once); the user must choose a new one at
   await signIn(userPage, user.email, user.password);
 
   const row = admin.getByTestId(`user-row-${user.email}`);
+  admin.once('dialog', (dialog) => void dialog.accept());
   await row.getByRole('button', { name: 'Reset password' }).click();
   const shown = admin.getByTestId('reset-password-value');
   await expect(shown).toBeVisible();
