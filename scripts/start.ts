@@ -2,6 +2,7 @@
 // sources changed, then `next start`. Ctrl-C stops everything cleanly.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { openDatabase, type DatabaseHandle } from '@/lib/db/runtime';
 import { migrateOnStart, MigrationStateError } from '@/lib/db/migrate';
 import { loadOrCreateSecrets, dataDir } from '@/lib/runtime/data-dir';
@@ -14,6 +15,7 @@ const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[studio] ${line}`);
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve('next/dist/bin/next');
+const webServer = fileURLToPath(new URL('./web-server.mjs', import.meta.url));
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -69,8 +71,20 @@ async function main() {
     throw error;
   }
 
-  const { ensureFirstAdmin } = await import('@/lib/auth/users');
-  await ensureFirstAdmin(log);
+  // Sign-in settings (limits, TRUST_PROXY_HOPS, ADMIN_PASSWORD) are checked here, not at the first sign-in.
+  const { UserFacingError } = await import('@/lib/errors');
+  try {
+    const { trustedProxyHops } = await import('@/lib/auth/client-address');
+    trustedProxyHops();
+    const { ensureFirstAdmin } = await import('@/lib/auth/users');
+    await ensureFirstAdmin(log);
+  } catch (error) {
+    if (error instanceof UserFacingError) {
+      console.error(`\n[studio] Cannot start: ${error.message}\n`);
+      return stop(1);
+    }
+    throw error;
+  }
 
   // LLM simulator: runs in this process when no real provider endpoint is configured.
   const { startSimulatorWhenNoEndpoints } = await import('@/lib/llm/simulator-on-start');
@@ -86,9 +100,10 @@ async function main() {
     markBuildCurrent();
   }
 
-  server = spawn(process.execPath, [nextBin, dev ? 'dev' : 'start', '-p', String(port), '-H', host], {
+  // Our own server around Next's handler, so the app sees socket addresses (scripts/web-server.mjs).
+  server = spawn(process.execPath, [webServer, ...(dev ? ['--dev'] : [])], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NODE_ENV: dev ? 'development' : 'production' },
+    env: { ...process.env, NODE_ENV: dev ? 'development' : 'production', PORT: String(port), HOST: host },
     detached: true,
   });
   server.once('exit', (code) => {

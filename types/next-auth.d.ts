@@ -2,20 +2,20 @@ import 'next-auth';
 import 'next-auth/jwt';
 import type { RoleName } from '@/lib/auth/permissions';
 
+// The JWT carries only the id of a UserSession row; who the user is, and whether the session
+// still counts, is read from the database on every request (lib/auth/session.ts).
 declare module 'next-auth' {
   interface User {
     role: RoleName;
-    sessionVersion: number;
+    sessionId: string;
   }
   interface Session {
-    userId: string;
-    sessionVersion: number;
+    sessionId: string;
   }
 }
 
 declare module 'next-auth/jwt' {
   interface JWT {
-    userId: string;
-    sessionVersion: number;
+    sessionId: string;
   }
 }

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { Button } from '@/components/ui/button';
 import { Card, Badge } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';
-import { createUserAction, updateUserAction } from '@/app/(app)/settings/users/actions';
+import { createUserAction, endSessionsAction, resetPasswordAction, updateUserAction } from '@/app/(app)/settings/users/actions';
 import { roles, type RoleName } from '@/lib/auth/permissions';
 
 type UserRow = { id: string; email: string; name: string | null; role: RoleName; active: boolean; createdAt: string };
@@ -17,6 +17,9 @@ export function UsersAdmin({ users, currentUserId, roleDescriptions }: { users: 
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const [rowError, setRowError] = useState<string | null>(null);
   const [created, setCreated] = useState<string | null>(null);
+  // A reset password lives only in this state: shown once, gone on reload.
+  const [reset, setReset] = useState<{ email: string; password: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   function onCreate(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -50,6 +53,25 @@ export function UsersAdmin({ users, currentUserId, roleDescriptions }: { users: 
     });
   }
 
+  function resetPasswordOf(user: UserRow) {
+    if (!window.confirm(`Reset the password of ${user.email}? Their sessions end and they must sign in with the new password.`)) return;
+    startTransition(async () => {
+      const result = await resetPasswordAction({ userId: user.id });
+      setRowError(result.ok ? null : result.error);
+      setNotice(null);
+      setReset(result.ok ? result.data : null);
+    });
+  }
+
+  function endSessionsOf(userId: string) {
+    startTransition(async () => {
+      const result = await endSessionsAction({ userId });
+      setRowError(result.ok ? null : result.error);
+      setReset(null);
+      if (result.ok) setNotice(`Ended ${result.data.endedSessions} session${result.data.endedSessions === 1 ? '' : 's'} of ${result.data.email}.`);
+    });
+  }
+
   return (
     <div className="grid gap-6 xl:grid-cols-[2fr_1fr]">
       <Card title={`${users.length} user${users.length === 1 ? '' : 's'}`}>
@@ -57,6 +79,19 @@ export function UsersAdmin({ users, currentUserId, roleDescriptions }: { users: 
           <p role="alert" className="mb-3 text-sm text-rose-600">
             {rowError}
           </p>
+        )}
+        {notice && (
+          <p role="status" className="mb-3 text-sm text-emerald-700 dark:text-emerald-400">
+            {notice}
+          </p>
+        )}
+        {reset && (
+          <div role="status" className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-700 dark:bg-amber-950">
+            New password for {reset.email} — shown only now; pass it on over a safe channel. They must choose their own at sign-in; their sessions have ended.
+            <code data-testid="reset-password-value" className="mt-1 block select-all font-mono text-base">
+              {reset.password}
+            </code>
+          </div>
         )}
         <table className="w-full text-left text-sm">
           <thead className="text-xs uppercase text-slate-500">
@@ -90,11 +125,19 @@ export function UsersAdmin({ users, currentUserId, roleDescriptions }: { users: 
                   </Select>
                 </td>
                 <td>{user.active ? <Badge tone="good">active</Badge> : <Badge tone="bad">deactivated</Badge>}</td>
-                <td className="text-right">
+                <td className="space-x-1 whitespace-nowrap py-1 text-right">
                   {user.id !== currentUserId && (
-                    <Button variant={user.active ? 'secondary' : 'primary'} disabled={pending} onClick={() => change(user.id, { active: !user.active })}>
-                      {user.active ? 'Deactivate' : 'Reactivate'}
-                    </Button>
+                    <>
+                      <Button variant="ghost" disabled={pending} onClick={() => resetPasswordOf(user)}>
+                        Reset password
+                      </Button>
+                      <Button variant="ghost" disabled={pending} onClick={() => endSessionsOf(user.id)}>
+                        End sessions
+                      </Button>
+                      <Button variant={user.active ? 'secondary' : 'primary'} disabled={pending} onClick={() => change(user.id, { active: !user.active })}>
+                        {user.active ? 'Deactivate' : 'Reactivate'}
+                      </Button>
+                    </>
                   )}
                 </td>
               </tr>

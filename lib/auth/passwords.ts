@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { z } from 'zod';
 
 // Algorithm.Argon2id; the package exports it as an ambient const enum, unusable with isolatedModules.
 const ARGON2ID = 2;
@@ -19,3 +21,11 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 }
 
 export const MIN_PASSWORD_LENGTH = 10;
+
+/** The rules every password obeys: new users, changes, and ADMIN_PASSWORD. */
+export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(1024, 'Use at most 1024 characters.');
+
+/** 16 characters from 96 random bits: for the first admin and admin resets, shown once. */
+export function generatePassword(): string {
+  return crypto.randomBytes(12).toString('base64url');
+}

@@ -4,6 +4,8 @@ export const roles = ['ADMIN', 'RESEARCHER', 'REVIEWER'] as const;
 export type RoleName = (typeof roles)[number];
 
 export const scopes = [
+  // One's own password and sessions.
+  'account:manage',
   'users:manage',
   'auditlog:read',
   'providers:read',
@@ -31,6 +33,7 @@ export const roleScopes: Record<RoleName, readonly Scope[]> = {
   ADMIN: scopes,
   RESEARCHER: [
     ...readEverything,
+    'account:manage',
     'corpora:write',
     'recipes:write',
     'runs:write',
@@ -40,11 +43,21 @@ export const roleScopes: Record<RoleName, readonly Scope[]> = {
     'audits:review',
     'exports:write',
   ],
-  REVIEWER: [...readEverything, 'review:comment', 'audits:review'],
+  REVIEWER: [...readEverything, 'account:manage', 'review:comment', 'audits:review'],
 };
 
 export function can(role: RoleName | null | undefined, scope: Scope): boolean {
   return role != null && roleScopes[role].includes(scope);
+}
+
+/**
+ * The one access rule for pages, route handlers and actions. A user signed in with a generated
+ * password may only manage their own account until they have chosen a password.
+ */
+export function accessDecision(user: { role: RoleName; mustChangePassword: boolean }, scope?: Scope): 'allowed' | 'change-password' | 'forbidden' {
+  if (user.mustChangePassword && scope !== 'account:manage') return 'change-password';
+  if (scope && !can(user.role, scope)) return 'forbidden';
+  return 'allowed';
 }
 
 export const roleDescriptions: Record<RoleName, string> = {

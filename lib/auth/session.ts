@@ -3,9 +3,18 @@ import { getServerSession } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { db } from '@/lib/db/client';
 import { authOptions } from '@/lib/auth/options';
-import { can, type RoleName, type Scope } from '@/lib/auth/permissions';
+import { accessDecision, type RoleName, type Scope } from '@/lib/auth/permissions';
 
-export type CurrentUser = { id: string; email: string; name: string | null; role: RoleName; blurHarmful: boolean };
+export type CurrentUser = {
+  id: string;
+  email: string;
+  name: string | null;
+  role: RoleName;
+  blurHarmful: boolean;
+  mustChangePassword: boolean;
+  /** The UserSession behind this request (lib/auth/sessions.ts). */
+  sessionId: string;
+};
 
 export class AuthError extends Error {
   constructor(
@@ -17,17 +26,18 @@ export class AuthError extends Error {
 }
 
 /**
- * The user behind a session, re-read from the database so that deactivation and role changes
- * take effect at once (the JWT alone would stay valid until it expires).
+ * The user behind a session, re-read from the database on every request: the session must still
+ * exist (not signed out or ended) and the user be active, with their current role.
  */
-export async function userForSession(session: { userId?: string; sessionVersion?: number } | null): Promise<CurrentUser | null> {
-  if (!session?.userId) return null;
-  const user = await db().user.findUnique({
-    where: { id: session.userId },
-    select: { id: true, email: true, name: true, role: true, active: true, sessionVersion: true, blurHarmful: true },
+export async function userForSession(session: { sessionId?: string } | null, now = new Date()): Promise<CurrentUser | null> {
+  if (!session?.sessionId) return null;
+  const row = await db().userSession.findUnique({
+    where: { id: session.sessionId },
+    select: { expiresAt: true, user: { select: { id: true, email: true, name: true, role: true, active: true, blurHarmful: true, mustChangePassword: true } } },
   });
-  if (!user || !user.active || user.sessionVersion !== session.sessionVersion) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role, blurHarmful: user.blurHarmful };
+  if (!row || row.expiresAt <= now || !row.user.active) return null;
+  const { id, email, name, role, blurHarmful, mustChangePassword } = row.user;
+  return { id, email, name, role, blurHarmful, mustChangePassword, sessionId: session.sessionId };
 }
 
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => userForSession(await getServerSession(authOptions)));
@@ -36,7 +46,9 @@ export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => use
 export async function requirePageUser(scope?: Scope): Promise<CurrentUser> {
   const user = await getCurrentUser();
   if (!user) redirect('/login');
-  if (scope && !can(user.role, scope)) redirect('/forbidden');
+  const decision = accessDecision(user, scope);
+  if (decision === 'change-password') redirect('/change-password');
+  if (decision === 'forbidden') redirect('/forbidden');
   return user;
 }
 
@@ -44,6 +56,8 @@ export async function requirePageUser(scope?: Scope): Promise<CurrentUser> {
 export async function requireScope(scope: Scope): Promise<CurrentUser> {
   const user = await getCurrentUser();
   if (!user) throw new AuthError('Sign in first.', 401);
-  if (!can(user.role, scope)) throw new AuthError(`Your role (${user.role}) may not do this (needs ${scope}).`, 403);
+  const decision = accessDecision(user, scope);
+  if (decision === 'change-password') throw new AuthError('Choose a new password first (you are signed in with a generated one).', 403);
+  if (decision === 'forbidden') throw new AuthError(`Your role (${user.role}) may not do this (needs ${scope}).`, 403);
   return user;
 }

@@ -13,6 +13,11 @@ export default async function SettingsPage() {
     <>
       <PageHeader title="Settings" />
       <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Your account">
+          <Link className="text-sm text-indigo-600 hover:underline dark:text-indigo-400" href="/settings/account">
+            Password and sessions
+          </Link>
+        </Card>
         <Card title="Reading harmful content">
           <BlurPreferenceToggle initial={user.blurHarmful} />
         </Card>

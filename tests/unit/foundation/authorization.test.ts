@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile, listAppFiles } from './authz-coverage';
-import { can, roleScopes, scopes } from '@/lib/auth/permissions';
+import { accessDecision, can, roles, roleScopes, scopes } from '@/lib/auth/permissions';
 
 const appDir = path.resolve(process.cwd(), 'app');
 
@@ -43,10 +43,25 @@ describe('every route, route handler and server action checks authorisation', ()
 });
 
 describe('role → scope table', () => {
-  it('gives admins everything and reviewers no writes except review comments and audit labels', () => {
+  it('gives admins everything and reviewers no writes except review comments, audit labels and their own account', () => {
     expect([...roleScopes.ADMIN].sort()).toEqual([...scopes].sort());
     const reviewerWrites = roleScopes.REVIEWER.filter((s) => !s.endsWith(':read'));
-    expect(reviewerWrites.sort()).toEqual(['audits:review', 'review:comment']);
+    expect(reviewerWrites.sort()).toEqual(['account:manage', 'audits:review', 'review:comment']);
+  });
+
+  it('lets every role manage its own account', () => {
+    for (const role of roles) expect(can(role, 'account:manage')).toBe(true);
+  });
+
+  it('allows only account management while a generated password must be changed', () => {
+    const forced = { role: 'ADMIN' as const, mustChangePassword: true };
+    expect(accessDecision(forced, 'account:manage')).toBe('allowed');
+    expect(accessDecision(forced, 'runs:read')).toBe('change-password');
+    expect(accessDecision(forced)).toBe('change-password');
+    const reviewer = { role: 'REVIEWER' as const, mustChangePassword: false };
+    expect(accessDecision(reviewer)).toBe('allowed');
+    expect(accessDecision(reviewer, 'review:read')).toBe('allowed');
+    expect(accessDecision(reviewer, 'users:manage')).toBe('forbidden');
   });
 
   it('keeps user and provider management with admins', () => {

@@ -12,7 +12,7 @@ export default async function UsersPage() {
   const users = await listUsers();
   return (
     <>
-      <PageHeader title="Users and roles" description="Create accounts, change roles, deactivate. Changes end the user's current sessions at once and are recorded in the audit log." />
+      <PageHeader title="Users and roles" description="Create accounts, change roles, reset passwords, end sessions, deactivate. Changes end the user's current sessions at once and are recorded in the audit log." />
       <UsersAdmin
         currentUserId={admin.id}
         roleDescriptions={roleDescriptions}

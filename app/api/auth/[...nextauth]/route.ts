@@ -1,6 +1,8 @@
 import NextAuth from 'next-auth';
 import { authOptions } from '@/lib/auth/options';
-import { checkLoginRateLimit, clientIp } from '@/lib/auth/login';
+import { clientAddress } from '@/lib/auth/client-address';
+import { blockMessage } from '@/lib/auth/login';
+import { runInSignInContext } from '@/lib/auth/sign-in-context';
 
 // Public by design: this is the sign-in endpoint itself.
 export const publicRoute = true;
@@ -9,24 +11,23 @@ const nextAuthHandler = NextAuth(authOptions);
 
 type RouteContext = { params: Promise<{ nextauth: string[] }> };
 
-export function GET(request: Request, context: RouteContext) {
-  return nextAuthHandler(request, context);
+/**
+ * Every next-auth call runs in a sign-in context carrying the client address. The limits are
+ * enforced inside `authorize`; this only turns its verdict into a 429 with Retry-After (the
+ * next-auth response it replaces carries no session, since `authorize` refused).
+ */
+async function handle(request: Request, context: RouteContext): Promise<Response> {
+  return runInSignInContext(clientAddress(request.headers), async (signIn) => {
+    const response: Response = await nextAuthHandler(request, context);
+    if (!signIn.block) return response;
+    return Response.json({ error: blockMessage(signIn.block) }, { status: 429, headers: { 'Retry-After': String(signIn.block.retryAfterSeconds) } });
+  });
 }
 
-/** Sign-in attempts are refused with 429 before the password is even checked when rate-limited. */
-export async function POST(request: Request, context: RouteContext) {
-  const { nextauth } = await context.params;
-  if (nextauth.join('/') === 'callback/credentials') {
-    const form = await request.clone().formData();
-    const email = String(form.get('email') ?? '');
-    const block = await checkLoginRateLimit(email, clientIp(request.headers));
-    if (block.blocked) {
-      const minutes = Math.ceil(block.retryAfterSeconds / 60);
-      return Response.json(
-        { error: `${block.reason} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` },
-        { status: 429, headers: { 'Retry-After': String(block.retryAfterSeconds) } },
-      );
-    }
-  }
-  return nextAuthHandler(request, context);
+export function GET(request: Request, context: RouteContext) {
+  return handle(request, context);
+}
+
+export function POST(request: Request, context: RouteContext) {
+  return handle(request, context);
 }
