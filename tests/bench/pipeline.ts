@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   async function recipeOn(phase: string, baseUrl: string, concurrency: number): Promise<string> {
     const endpointName = `bench ${phase}`;
     await db().providerEndpoint.create({
-      data: { name: endpointName, baseUrl, model: 'sim-expert', mode: 'CHAT', concurrency, timeoutMs: 30_000, maxAttempts: 4, supportsJsonMode: true, simulated: true },
+      data: { name: endpointName, baseUrl, model: 'sim-expert', mode: 'CHAT', concurrency, timeoutMs: 30_000, supportsJsonMode: true, simulated: true },
     });
     const config = recipeConfigFromBuiltIn(saferInstructSafetyRecipe, {
       induce: { endpointName, model: 'sim-reversed' },
