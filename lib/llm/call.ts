@@ -151,11 +151,12 @@ async function acquireSlot(ctx: CallContext, tokens: number, attempts: number): 
 /**
  * A reply that ends with finish_reason "length" before the max tokens asked for was cut short in
  * transit or by an overloaded server, not by the limit: worth another attempt. A reply that used
- * the whole max tokens is what the caller asked for.
+ * the whole max tokens is what the caller asked for. Without the server's own token count a
+ * chars/4 estimate cannot tell the two apart, so such a reply is taken as it is.
  */
 function cutShort(reply: ProviderReply, maxTokens: number | undefined): boolean {
-  if (reply.finishReason !== 'length' || maxTokens === undefined) return false;
-  return (reply.tokensOut ?? estimateTokens(reply.text)) < maxTokens;
+  if (reply.finishReason !== 'length' || maxTokens === undefined || reply.tokensOut === null) return false;
+  return reply.tokensOut < maxTokens;
 }
 
 /**
