@@ -19,8 +19,11 @@
  * above L; against 429s that have nothing to do with load (a flaky endpoint refusing a fixed
  * share p) it settles where gain = p × limit. With 2 s: a 1 s-latency endpoint limited to 16
  * settles near 17.6; a 100 ms-latency endpoint refusing 15 % at random (the issue-16 fault mix)
- * settles near 53 of a cap of 64, where a 1 s window would settle near 30 (numbers from
- * iterating aimdStep, tests/unit/llm/aimd.test.ts).
+ * settles near 53 of a cap of 64 while the run keeps it busy, where a 1 s window would settle
+ * near 30 (numbers from iterating aimdStep, tests/unit/llm/aimd.test.ts). The gain comes from
+ * successes, so a run that uses the endpoint less settles lower: bench:pipeline's fault phase,
+ * at ≈ 130–160 calls/s, ended near 25–30 of 64 — not binding on average (15–17 calls in flight)
+ * but clipping bursts. Random refusals cannot be told from load-related ones by one window.
  */
 
 export type AimdParams = {
