@@ -123,8 +123,8 @@ export function EndpointForm({ endpoint, onSaved, onCancel }: Props) {
           <Field label="Timeout (ms)" htmlFor={`${id}-timeout`} error={error('timeoutMs')}>
             <Input id={`${id}-timeout`} name="timeoutMs" inputMode="numeric" defaultValue={defaults.timeoutMs} />
           </Field>
-          <Field label="Attempts" htmlFor={`${id}-attempts`} error={error('maxAttempts')} hint="retries on 429, 5xx, timeouts">
-            <Input id={`${id}-attempts`} name="maxAttempts" inputMode="numeric" defaultValue={defaults.maxAttempts} />
+          <Field label="Retry budget (ms)" htmlFor={`${id}-retryBudget`} error={error('retryBudgetMs')} hint="retries 429, 5xx, dropped calls this long; 0 = never">
+            <Input id={`${id}-retryBudget`} name="retryBudgetMs" inputMode="numeric" defaultValue={defaults.retryBudgetMs} />
           </Field>
           <Field label="Temperature" htmlFor={`${id}-temperature`} error={error('defaultParams.temperature')}>
             <Input id={`${id}-temperature`} name="temperature" inputMode="decimal" defaultValue={defaults.temperature} />

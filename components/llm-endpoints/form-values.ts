@@ -52,7 +52,7 @@ export function endpointPayloadFromForm(form: FormData, keyMode: KeyMode): Endpo
     priceInputPerMTok: optionalNumber(form, 'priceInputPerMTok'),
     priceOutputPerMTok: optionalNumber(form, 'priceOutputPerMTok'),
     timeoutMs: optionalNumber(form, 'timeoutMs'),
-    maxAttempts: optionalNumber(form, 'maxAttempts'),
+    retryBudgetMs: optionalNumber(form, 'retryBudgetMs'),
     supportsJsonMode: form.get('supportsJsonMode') === 'on',
   };
 }
@@ -77,6 +77,6 @@ export function formDefaults(endpoint: EndpointView | null): Record<string, stri
     priceInputPerMTok: show(endpoint?.priceInputPerMTok ?? 0),
     priceOutputPerMTok: show(endpoint?.priceOutputPerMTok ?? 0),
     timeoutMs: show(endpoint?.timeoutMs ?? 60_000),
-    maxAttempts: show(endpoint?.maxAttempts ?? 4),
+    retryBudgetMs: show(endpoint?.retryBudgetMs ?? 180_000),
   };
 }

@@ -189,7 +189,7 @@ export function RecipeEditor({ target, initialConfig, initialName = '', endpoint
                 <Field label="Rubric ({{rubric}} in the template)" htmlFor="stage-rubric" error={issuesUnder(issues, `stages.${active}.rubric`)[0]}>
                   <textarea id="stage-rubric" rows={6} className={textareaClasses} value={stage.rubric} onChange={(event) => updateStage({ rubric: event.target.value })} />
                 </Field>
-                <Field label="Pass rule" htmlFor="stage-unparseable" hint="Pass when the judge's verdict is “pass”. A reply that is no verdict (after one repair request):">
+                <Field label="Pass rule" htmlFor="stage-unparseable" hint="Pass when the judge's verdict is “pass”. A reply that is no verdict (after three repair requests):">
                   <Select id="stage-unparseable" value={stage.onUnparseable} onChange={(event) => updateStage({ onUnparseable: event.target.value === 'drop' ? 'drop' : 'error' })}>
                     <option value="error">fails the item (retry later)</option>
                     <option value="drop">counts as fail (item dropped)</option>

@@ -5,18 +5,9 @@ import { computeCostUsd } from '@/lib/llm/cost';
 import { classifyError, LlmError, type ClassifiedError, type ErrorContext } from '@/lib/llm/errors';
 import type { CachedResponse, CallRecorder, LlmCache, LlmCallRecord, RateLimiter, Release } from '@/lib/llm/ports';
 import { estimateTokens, inputProblemOf, MODE_ADAPTERS, type ProviderReply } from '@/lib/llm/providers';
+import { DEFAULT_RETRY_POLICY, nextRetryDelayMs, systemClock, type Clock, type RetryPolicy } from '@/lib/llm/retry';
 import { scrubSecrets } from '@/lib/llm/secrets';
 import type { LlmRequest, LlmResult } from '@/lib/llm/types';
-
-export type RetryPolicy = {
-  /** First backoff ceiling; doubles per attempt (full jitter draws uniformly below it). */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A server asking for a longer wait than this is waited for this long only. */
-  retryAfterCapMs: number;
-};
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseDelayMs: 500, maxDelayMs: 20_000, retryAfterCapMs: 60_000 };
 
 export type LlmDeps = {
   cache: LlmCache;
@@ -26,6 +17,8 @@ export type LlmDeps = {
   retryPolicy?: Partial<RetryPolicy>;
   /** Uniform [0, 1); injectable to make backoff deterministic in tests. */
   random?: () => number;
+  /** Time for the retry budget and the backoff waits; injectable so tests need not wait. */
+  clock?: Clock;
   /** Failures of the cache or the call log; they never fail a call that the provider answered. */
   warn?: (message: string) => void;
 };
@@ -33,39 +26,8 @@ export type LlmDeps = {
 // Charged to the tokens-per-minute bucket when the caller sets no max tokens.
 const DEFAULT_OUTPUT_TOKEN_ESTIMATE = 512;
 
-/**
- * Wait before the next attempt: what the server asked for (capped, plus up to 10 % jitter so
- * that many callers told the same delay do not return together), else exponential backoff
- * with full jitter.
- */
-export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, policy: RetryPolicy, random: () => number): number {
-  if (retryAfterMs !== undefined) {
-    const wait = Math.min(retryAfterMs, policy.retryAfterCapMs);
-    return wait + random() * wait * 0.1;
-  }
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return random() * ceiling;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 const CANCELLED: ClassifiedError = { kind: 'cancelled', retryable: false, message: 'The call was cancelled.' };
+const CUT_SHORT: ClassifiedError = { kind: 'server', retryable: true, message: 'The reply was cut short before its max tokens.' };
 
 function defaultWarn(message: string): void {
   console.warn(`[llm] ${message}`);
@@ -186,7 +148,22 @@ async function acquireSlot(ctx: CallContext, tokens: number, attempts: number): 
   }
 }
 
-/** Sends one attempt after another until success, a non-retryable error, or maxAttempts. */
+/**
+ * A reply that ends with finish_reason "length" before the max tokens asked for was cut short in
+ * transit or by an overloaded server, not by the limit: worth another attempt. A reply that used
+ * the whole max tokens is what the caller asked for. Without the server's own token count a
+ * chars/4 estimate cannot tell the two apart, so such a reply is taken as it is.
+ */
+function cutShort(reply: ProviderReply, maxTokens: number | undefined): boolean {
+  if (reply.finishReason !== 'length' || maxTokens === undefined || reply.tokensOut === null) return false;
+  return reply.tokensOut < maxTokens;
+}
+
+/**
+ * Sends one attempt after another until success, a non-retryable error, or the endpoint's retry
+ * budget is spent (lib/llm/retry.ts). Each attempt tells the limiter whether the endpoint took
+ * the call or refused it with a 429, which drives the endpoint's adaptive concurrency.
+ */
 async function sendWithRetries(ctx: CallContext): Promise<{ reply: ProviderReply; attempts: number }> {
   const { request, deps } = ctx;
   const { endpoint } = request;
@@ -198,24 +175,37 @@ async function sendWithRetries(ctx: CallContext): Promise<{ reply: ProviderReply
   const client = (deps.clientFor ?? openAiClientFor)(endpoint);
   const policy = { ...DEFAULT_RETRY_POLICY, ...deps.retryPolicy };
   const random = deps.random ?? Math.random;
-  // A NaN or 0 here would otherwise mean endless retries or none at all.
-  const maxAttempts = Number.isFinite(endpoint.maxAttempts) ? Math.max(1, Math.floor(endpoint.maxAttempts)) : 1;
+  const clock = deps.clock ?? systemClock;
+  const startedAt = clock.now();
+  let lastCutShort: ProviderReply | null = null;
 
   for (let attempts = 1; ; attempts += 1) {
     const release = await acquireSlot(ctx, estimatedTotal, attempts - 1);
     let failure: ClassifiedError;
     try {
       const reply = await adapter.send(client, request, params, { timeoutMs: endpoint.timeoutMs, signal: request.signal, json });
-      release({ tokensUsed: (reply.tokensIn ?? estimatedIn) + (reply.tokensOut ?? estimateTokens(reply.text)) });
-      return { reply, attempts };
+      release({ tokensUsed: (reply.tokensIn ?? estimatedIn) + (reply.tokensOut ?? estimateTokens(reply.text)), outcome: 'success' });
+      if (!cutShort(reply, params.maxTokens)) return { reply, attempts };
+      lastCutShort = reply;
+      failure = CUT_SHORT;
     } catch (err) {
-      release();
       failure = classifyError(err, ctx.errorContext);
+      release(failure.kind === 'rate_limited' ? { outcome: 'rateLimited' } : undefined);
+      lastCutShort = null;
     }
-    if (!failure.retryable || attempts >= maxAttempts) return fail(ctx, failure, attempts);
+    const delayMs = nextRetryDelayMs(
+      { attempt: attempts, retryable: failure.retryable, retryAfterMs: failure.retryAfterMs, elapsedMs: clock.now() - startedAt, budgetMs: endpoint.retryBudgetMs },
+      policy,
+      random,
+    );
+    if (delayMs === null) {
+      // Out of budget with a reply cut short: the partial reply is still better than nothing.
+      if (lastCutShort) return { reply: lastCutShort, attempts };
+      return fail(ctx, failure, attempts);
+    }
     try {
       // The slot is already released: other calls may use it while this one waits.
-      await sleep(retryDelayMs(attempts, failure.retryAfterMs, policy, random), request.signal);
+      await clock.sleep(delayMs, request.signal);
     } catch {
       return fail(ctx, CANCELLED, attempts);
     }

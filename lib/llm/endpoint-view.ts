@@ -21,7 +21,7 @@ export type EndpointView = {
   priceInputPerMTok: number;
   priceOutputPerMTok: number;
   timeoutMs: number;
-  maxAttempts: number;
+  retryBudgetMs: number;
   supportsJsonMode: boolean;
   simulated: boolean;
   createdAt: string;

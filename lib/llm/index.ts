@@ -1,7 +1,8 @@
 export type * from '@/lib/llm/types';
 export { endpointInputSchema, generationParamsSchema, endpointLimitsSchema, LLM_ERROR_KINDS } from '@/lib/llm/types';
 export type * from '@/lib/llm/ports';
-export { callLlm, retryDelayMs, DEFAULT_RETRY_POLICY, type LlmDeps, type RetryPolicy } from '@/lib/llm/call';
+export { callLlm, type LlmDeps } from '@/lib/llm/call';
+export { retryDelayMs, nextRetryDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy, type Clock } from '@/lib/llm/retry';
 export { callLlmJson, parseJsonReply, type JsonCallOutcome } from '@/lib/llm/json';
 export { cacheKeyFor, canonicalJson, effectiveParams } from '@/lib/llm/cache-key';
 export { computeCostUsd, sumCostsUsd } from '@/lib/llm/cost';

@@ -7,6 +7,7 @@ import type {
   RateLimiter,
   Release,
 } from '@/lib/llm/ports';
+import { aimdStep, DEFAULT_AIMD_PARAMS, grantableSlots, windowClosed, type AimdOutcome, type AimdParams } from '@/lib/llm/aimd';
 import type { EndpointLimits } from '@/lib/llm/types';
 
 export type InMemoryCache = LlmCache & { readonly size: number; clear(): void };
@@ -70,6 +71,9 @@ type EndpointState = {
   requests: TokenBucket | null;
   tokens: TokenBucket | null;
   timer: ReturnType<typeof setTimeout> | null;
+  /** Adaptive concurrency (lib/llm/aimd.ts): null = the configured concurrency. */
+  aimdLimit: number | null;
+  window: { startedAt: number; successes: number; rateLimited: number };
 };
 
 const MINUTE_MS = 60_000;
@@ -100,14 +104,18 @@ export type InMemoryRateLimiter = RateLimiter & {
   active(endpointId: string): number;
   /** Calls waiting for a slot for the endpoint. */
   waiting(endpointId: string): number;
+  /** Slots the endpoint may use now: its concurrency, lowered while it answers 429. */
+  concurrencyLimit(endpointId: string): number | null;
 };
 
 /**
  * Concurrency slots plus requests-per-minute and tokens-per-minute token buckets, FIFO per
  * endpoint, for one process. Buckets start full, so a fresh endpoint may burst up to one minute of quota.
+ * The concurrency adapts to 429s (AIMD, lib/llm/aimd.ts) between 1 and the configured value.
  */
-export function createInMemoryRateLimiter(options: { now?: () => number } = {}): InMemoryRateLimiter {
+export function createInMemoryRateLimiter(options: { now?: () => number; aimd?: Partial<AimdParams> } = {}): InMemoryRateLimiter {
   const now = options.now ?? Date.now;
+  const aimdParams: AimdParams = { ...DEFAULT_AIMD_PARAMS, ...options.aimd };
   const states = new Map<string, EndpointState>();
 
   function stateFor(endpointId: string, requested: EndpointLimits): EndpointState {
@@ -115,7 +123,7 @@ export function createInMemoryRateLimiter(options: { now?: () => number } = {}):
     const time = now();
     let state = states.get(endpointId);
     if (!state) {
-      state = { limits, active: 0, queue: [], requests: null, tokens: null, timer: null };
+      state = { limits, active: 0, queue: [], requests: null, tokens: null, timer: null, aimdLimit: null, window: { startedAt: time, successes: 0, rateLimited: 0 } };
       states.set(endpointId, state);
     }
     state.limits = limits;
@@ -124,12 +132,24 @@ export function createInMemoryRateLimiter(options: { now?: () => number } = {}):
     return state;
   }
 
+  function report(state: EndpointState, outcome: AimdOutcome): void {
+    const time = now();
+    const { window } = state;
+    if (window.successes + window.rateLimited === 0) window.startedAt = time;
+    if (outcome === 'success') window.successes += 1;
+    else window.rateLimited += 1;
+    if (!windowClosed(window.startedAt, time, aimdParams)) return;
+    state.aimdLimit = aimdStep(state.aimdLimit, state.limits.concurrency, window, aimdParams);
+    state.window = { startedAt: time, successes: 0, rateLimited: 0 };
+  }
+
   function releaseFor(state: EndpointState, charged: number): Release {
     let released = false;
     return (outcome) => {
       if (released) return;
       released = true;
       state.active -= 1;
+      if (outcome?.outcome) report(state, outcome.outcome);
       if (state.tokens && outcome?.tokensUsed !== undefined) {
         refill(state.tokens, now());
         state.tokens.tokens = Math.min(state.tokens.capacity, state.tokens.tokens + charged - outcome.tokensUsed);
@@ -144,7 +164,7 @@ export function createInMemoryRateLimiter(options: { now?: () => number } = {}):
       state.timer = null;
     }
     while (state.queue.length > 0) {
-      if (state.active >= state.limits.concurrency) return;
+      if (state.active >= grantableSlots(state.aimdLimit, state.limits.concurrency)) return;
       const waiter = state.queue[0];
       const time = now();
       if (state.requests) refill(state.requests, time);
@@ -191,6 +211,10 @@ export function createInMemoryRateLimiter(options: { now?: () => number } = {}):
     },
     active: (endpointId) => states.get(endpointId)?.active ?? 0,
     waiting: (endpointId) => states.get(endpointId)?.queue.length ?? 0,
+    concurrencyLimit: (endpointId) => {
+      const state = states.get(endpointId);
+      return state ? grantableSlots(state.aimdLimit, state.limits.concurrency) : null;
+    },
   };
 }
 

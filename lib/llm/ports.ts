@@ -1,3 +1,4 @@
+import type { AimdOutcome } from '@/lib/llm/aimd';
 import type { EndpointLimits, FinishReason, LlmErrorKind } from '@/lib/llm/types';
 
 /** What the cache keeps of a successful response: enough to rebuild an LlmResult without the network. */
@@ -19,9 +20,11 @@ export interface LlmCache {
 
 /**
  * Returns a granted slot. Pass the tokens the call really used so that a token bucket can
- * correct its estimate; calling it more than once has no further effect.
+ * correct its estimate, and whether the endpoint answered or refused with a 429 (the endpoint's
+ * adaptive concurrency, lib/llm/aimd.ts); other failures pass nothing. Calling it more than once
+ * has no further effect.
  */
-export type Release = (outcome?: { tokensUsed?: number }) => void;
+export type Release = (outcome?: { tokensUsed?: number; outcome?: AimdOutcome }) => void;
 
 export type AcquireRequest = {
   /** Estimated tokens of the call (input + max output), charged to the tokens-per-minute bucket. */

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import { db } from '@/lib/db/client';
-import { callLlm, type LlmDeps, type RetryPolicy } from '@/lib/llm/call';
+import { callLlm, type LlmDeps } from '@/lib/llm/call';
+import type { RetryPolicy } from '@/lib/llm/retry';
 import { loadEndpointConfig } from '@/lib/llm/endpoints';
 import { callLlmJson, type JsonCallOutcome } from '@/lib/llm/json';
 import { createPostgresCache } from '@/lib/llm/postgres/cache';

@@ -16,7 +16,7 @@ function testRequest(endpoint: EndpointConfig): LlmRequest {
   const input = endpoint.mode === 'chat' ? { messages: [{ role: 'user' as const, content: TEST_PROMPT }] } : { prompt: `${TEST_PROMPT}\n` };
   return {
     // One attempt: the user is waiting, and a retry would hide the real problem.
-    endpoint: { ...endpoint, maxAttempts: 1 },
+    endpoint: { ...endpoint, retryBudgetMs: 0 },
     ...input,
     params: { maxTokens: 16, temperature: 0 },
     bypassCache: true,

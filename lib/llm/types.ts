@@ -29,7 +29,8 @@ export type EndpointConfig = {
   defaultParams: GenerationParams;
   limits: EndpointLimits;
   timeoutMs: number;
-  maxAttempts: number;
+  /** How long transient failures are retried (lib/llm/retry.ts); 0 = never. */
+  retryBudgetMs: number;
   priceInputPerMTok: number;
   priceOutputPerMTok: number;
   supportsJsonMode: boolean;
@@ -151,7 +152,12 @@ export const endpointInputSchema = z
     priceInputPerMTok: priceSchema('Input price'),
     priceOutputPerMTok: priceSchema('Output price'),
     timeoutMs: z.number({ error: 'Timeout must be a number' }).int('Timeout must be whole milliseconds').min(1000, 'Timeout must be at least 1000 ms').max(3_600_000, 'Timeout must be at most 1 hour').default(60_000),
-    maxAttempts: z.number({ error: 'Attempts must be a number' }).int('Attempts must be a whole number').min(1, 'Attempts must be ≥ 1').max(10, 'Attempts must be ≤ 10').default(4),
+    retryBudgetMs: z
+      .number({ error: 'Retry budget must be a number' })
+      .int('Retry budget must be whole milliseconds')
+      .min(0, 'Retry budget must be ≥ 0 (0 = never retry)')
+      .max(3_600_000, 'Retry budget must be at most 1 hour')
+      .default(180_000),
     supportsJsonMode: z.boolean().default(false),
   })
   .superRefine((value, ctx) => {

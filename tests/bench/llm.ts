@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         limits: { concurrency: CONCURRENCY, rpm: null, tpm: null },
         priceInputPerMTok: 0.15,
         priceOutputPerMTok: 0.6,
-        maxAttempts: 2,
+        retryBudgetMs: 10_000,
         timeoutMs: 10_000,
       },
       null,

@@ -14,9 +14,16 @@
 // CPU time per call and the machine's load, since on a shared machine the CPU the workers get
 // decides the figure.
 //
+// Fault phase (issue 16): the same texts again with one worker against a simulator injecting the
+// fault mix 15 % HTTP 429 (Retry-After 1 s), 10 % HTTP 500, 5 % dropped connections, 3 % malformed
+// JSON and 2 % replies cut short. `fault_failed_share` = FAILED items ÷ items of that run;
+// `fault_throughput_ratio` = its items per second ÷ the fault-free one-worker phase's items per
+// second (items, not calls: a retried call is not throughput).
+//
 // Knobs: BENCH_TEXTS (5000), BENCH_WORKER_JOBS (chunk jobs per worker, 10), PIPELINE_CHUNK_SIZE
-// (items per job, 25), BENCH_ONLY_ONE=1 (only the one-worker phase), BENCH_TIMELINE=1 (calls in
-// flight per second), BENCH_WORKER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// (items per job, 25), BENCH_ONLY_ONE=1 (only the one-worker phase), BENCH_FAULTS_ONLY=1 (only the
+// one-worker phase and the fault phase), BENCH_TIMELINE=1 (calls in flight per second),
+// BENCH_WORKER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -32,6 +39,7 @@ const CEILING = CONCURRENCY / (LATENCY_MS / 1000);
 const BASELINE_TEXTS = 100;
 const WARMUP_TEXTS = 300;
 const WORKER_JOBS = process.env.BENCH_WORKER_JOBS ?? '10';
+const FAULT_MIX = { rate429: 0.15, retryAfterSeconds: 1, rate500: 0.1, rateDrop: 0.05, rateMalformedJson: 0.03, rateTruncated: 0.02, faultSeed: 16 };
 
 function startWorker(databaseUrl: string, log: string[]): ChildProcess {
   const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'scripts/worker.ts'], {
@@ -113,7 +121,7 @@ async function main(): Promise<void> {
   async function recipeOn(phase: string, baseUrl: string, concurrency: number): Promise<string> {
     const endpointName = `bench ${phase}`;
     await db().providerEndpoint.create({
-      data: { name: endpointName, baseUrl, model: 'sim-expert', mode: 'CHAT', concurrency, timeoutMs: 30_000, maxAttempts: 4, supportsJsonMode: true, simulated: true },
+      data: { name: endpointName, baseUrl, model: 'sim-expert', mode: 'CHAT', concurrency, timeoutMs: 30_000, supportsJsonMode: true, simulated: true },
     });
     const config = recipeConfigFromBuiltIn(saferInstructSafetyRecipe, {
       induce: { endpointName, model: 'sim-reversed' },
@@ -134,8 +142,8 @@ async function main(): Promise<void> {
     }
   }
 
-  async function phase(name: string, options: { workers: number; concurrency: number; corpusId: string }) {
-    const sim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
+  async function phase(name: string, options: { workers: number; concurrency: number; corpusId: string; faults?: typeof FAULT_MIX }) {
+    const sim = await startSimulator({ faults: { latencyMs: LATENCY_MS, ...options.faults } });
     const warmupSim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
     const recipeVersionId = await recipeOn(name, sim.url, options.concurrency);
     const log: string[] = [];
@@ -166,15 +174,27 @@ async function main(): Promise<void> {
       const stats = sim.stats.snapshot();
       const calls = stats.totalRequests;
       const states = await db().runItem.groupBy({ by: ['state'], where: { runId }, _count: { _all: true } });
+      const failed = states.find((row) => row.state === 'FAILED')?._count._all ?? 0;
       const callsPerSecond = calls / seconds;
+      const itemsPerSecond = itemsTotal / seconds;
       const cpu = workers.map((worker, index) => (cpuSeconds(worker.pid) ?? NaN) - (cpuBefore[index] ?? NaN)).reduce((a, b) => a + b, 0);
       console.log(
         `${name}: ${itemsTotal} items, ${calls} model calls in ${seconds.toFixed(1)} s = ${callsPerSecond.toFixed(1)} calls/s ` +
           `(${((callsPerSecond / CEILING) * 100).toFixed(1)}% of ${CEILING}); in flight at the simulator: mean ${meanInFlight.toFixed(1)}, max ${stats.maxInFlight}; ` +
           `worker CPU ${Number.isNaN(cpu) ? 'n/a' : `${cpu.toFixed(1)} s = ${((cpu * 1000) / calls).toFixed(2)} ms per call`}; load ${os.loadavg()[0].toFixed(1)}; ` +
-          `states ${states.map((row) => `${row.state}=${row._count._all}`).join(' ')}`,
+          `states ${states.map((row) => `${row.state}=${row._count._all}`).join(' ')}; ${itemsPerSecond.toFixed(1)} items/s`,
       );
-      return { callsPerSecond, seconds, calls };
+      if (options.faults) {
+        const endpoint = await db().providerEndpoint.findFirstOrThrow({ where: { name: `bench ${name}` }, select: { id: true } });
+        const bucket = await db().rateLimitBucket.findUnique({ where: { endpointId: endpoint.id }, select: { aimdLimit: true } });
+        const failures = await db().llmCall.groupBy({ by: ['errorKind'], where: { runId, errorKind: { not: null } }, _count: { _all: true } });
+        console.log(
+          `  faults injected: ${Object.entries(stats.faults).map(([kind, count]) => `${kind}=${count}`).join(' ')}; ` +
+            `adaptive concurrency at the end: ${bucket?.aimdLimit?.toFixed(1) ?? `${options.concurrency} (never lowered)`} of ${options.concurrency}; ` +
+            `failed calls: ${failures.map((row) => `${row.errorKind}=${row._count._all}`).join(' ') || 'none'}`,
+        );
+      }
+      return { callsPerSecond, itemsPerSecond, seconds, calls, itemsTotal, failed };
     } finally {
       await stopWorkers(workers);
       await sim.close();
@@ -184,6 +204,22 @@ async function main(): Promise<void> {
 
   console.log(`pipeline bench: ${TEXTS} texts, simulator latency ${LATENCY_MS} ms, one endpoint with concurrency ${CONCURRENCY} (ceiling ${CEILING} calls/s), ${WORKER_JOBS} chunk jobs per worker`);
   const one = await phase('1 worker', { workers: 1, concurrency: CONCURRENCY, corpusId: bigCorpus });
+  const faultFigures = async () => {
+    const faulty = await phase('1 worker, fault mix', { workers: 1, concurrency: CONCURRENCY, corpusId: bigCorpus, faults: FAULT_MIX });
+    return {
+      fault_failed_share: Number((faulty.failed / faulty.itemsTotal).toFixed(4)),
+      fault_throughput_ratio: Number((faulty.itemsPerSecond / one.itemsPerSecond).toFixed(3)),
+    };
+  };
+  if (process.env.BENCH_FAULTS_ONLY) {
+    const fault = await faultFigures();
+    await stopBoss();
+    await disconnectDb();
+    await database.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(JSON.stringify({ ratio_1_worker: Number((one.callsPerSecond / CEILING).toFixed(3)), ...fault }));
+    process.exit(0);
+  }
   if (process.env.BENCH_ONLY_ONE) {
     await stopBoss();
     await disconnectDb();
@@ -193,6 +229,7 @@ async function main(): Promise<void> {
   }
   const two = await phase('2 workers', { workers: 2, concurrency: CONCURRENCY, corpusId: bigCorpus });
   const baseline = await phase('baseline (concurrency 1, 100 texts)', { workers: 1, concurrency: 1, corpusId: smallCorpus });
+  const fault = await faultFigures();
 
   await stopBoss();
   await disconnectDb();
@@ -203,6 +240,7 @@ async function main(): Promise<void> {
       ratio_1_worker: Number((one.callsPerSecond / CEILING).toFixed(3)),
       ratio_2_workers: Number((two.callsPerSecond / CEILING).toFixed(3)),
       baseline_calls_per_s: Number(baseline.callsPerSecond.toFixed(2)),
+      ...fault,
     }),
   );
   process.exit(0);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { aimdStep, clampLimit, DEFAULT_AIMD_PARAMS, grantableSlots, windowClosed, type AimdOutcome, type AimdParams } from '@/lib/llm/aimd';
 import type { AcquireRequest, RateLimiter, Release } from '@/lib/llm/ports';
 import { NOW_UTC, sqlInteger, sqlLiteral } from '@/lib/llm/postgres/sql';
 import type { EndpointLimits } from '@/lib/llm/types';
@@ -43,6 +44,14 @@ import type { EndpointLimits } from '@/lib/llm/types';
  * only for endpoints that have an rpm or tpm limit. Token charges are corrected with the real
  * usage when the call ends.
  *
+ * Adaptive concurrency — the limit above is the endpoint's configured concurrency lowered while
+ * it answers 429 (AIMD, lib/llm/aimd.ts), kept in the endpoint's RateLimitBucket row so that all
+ * processes share it: `aimdLimit` (null = the configured value) and a window of outcomes. Each
+ * process counts its calls' outcomes (success / 429) and adds them to the row every `aimdFlushMs`
+ * (one short transaction: lock the row, add, and take the AIMD step when the window is over);
+ * the lease grant reads `aimdLimit` from the row, so no process grants above it. A lowered limit
+ * takes effect as calls finish: a process above its share returns leases instead of reusing them.
+ *
  * Known limit: a process frozen for longer than the TTL (e.g. stopped in a debugger) loses its
  * leases while its calls may still be running; it notices at the next renewal and stops using them.
  */
@@ -60,6 +69,9 @@ export type PostgresRateLimiterOptions = {
   pollMaxMs?: number;
   /** A "want" from another process counts for this long. */
   contenderWindowMs?: number;
+  aimd?: Partial<AimdParams>;
+  /** Call outcomes are added to the endpoint's AIMD window this often (ms). */
+  aimdFlushMs?: number;
   warn: (message: string) => void;
 };
 
@@ -68,6 +80,10 @@ export type PostgresRateLimiter = RateLimiter & {
   owned(endpointId: string): number;
   active(endpointId: string): number;
   waiting(endpointId: string): number;
+  /** Slots the endpoint may use, as this process last read it from the database (null: not yet). */
+  concurrencyLimit(endpointId: string): number | null;
+  /** Adds this process's pending call outcomes to the endpoint rows now. */
+  flushOutcomes(): Promise<void>;
   /** True once the LISTEN connection is up (tests wait for it). */
   readonly listening: boolean;
   /** Returns every lease, stops timers and the LISTEN connection; queued calls are rejected. */
@@ -98,6 +114,10 @@ type EndpointState = {
   contenders: Map<string, number>;
   lastWantAt: number;
   dbFailures: number;
+  /** The endpoint's adaptive limit as last read from its row; undefined = not read yet. */
+  aimdLimit: number | null | undefined;
+  pending: { successes: number; rateLimited: number };
+  flushTimer: ReturnType<typeof setTimeout> | null;
 };
 
 type BucketTake = { ok: true } | { ok: false; waitMs: number };
@@ -112,12 +132,15 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
   const pollMinMs = options.pollMinMs ?? 10;
   const pollMaxMs = options.pollMaxMs ?? 250;
   const contenderWindowMs = options.contenderWindowMs ?? 1_000;
+  const aimdParams: AimdParams = { ...DEFAULT_AIMD_PARAMS, ...options.aimd };
+  const aimdFlushMs = options.aimdFlushMs ?? 200;
   const warn = options.warn;
   const token = randomUUID();
   let leaseSeq = 0;
   let closed = false;
   const states = new Map<string, EndpointState>();
   const returning = new Set<Promise<void>>();
+  const flushing = new Set<Promise<void>>();
 
   // ───────────── database statements ─────────────
 
@@ -143,6 +166,7 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
     const endpoint = sqlLiteral(state.endpointId);
     leaseSeq += 1;
     const prefix = sqlLiteral(`${token}:${leaseSeq}:`);
+    const cap = sqlInteger(state.limits.concurrency);
     const rows = await runScript<{ id: string }>(
       [
         lockStatement(state),
@@ -150,10 +174,12 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
            DELETE FROM "ConcurrencyLease" WHERE "endpointId" = ${endpoint} AND "expiresAt" <= ${NOW_UTC}
          ), live AS (
            SELECT count(*)::int AS n FROM "ConcurrencyLease" WHERE "endpointId" = ${endpoint} AND "expiresAt" > ${NOW_UTC}
+         ), cap AS (
+           SELECT GREATEST(1, LEAST(${cap}, COALESCE(floor((SELECT "aimdLimit" FROM "RateLimitBucket" WHERE "endpointId" = ${endpoint})), ${cap})))::int AS n
          )
          INSERT INTO "ConcurrencyLease" ("id", "endpointId", "expiresAt")
          SELECT ${prefix} || g, ${endpoint}, ${NOW_UTC} + make_interval(secs => ${ttlMs / 1000})
-         FROM live, generate_series(1, GREATEST(0, LEAST(${sqlInteger(wanted)}, ${sqlInteger(state.limits.concurrency)} - live.n))) AS g
+         FROM live, cap, generate_series(1, GREATEST(0, LEAST(${sqlInteger(wanted)}, cap.n - live.n))) AS g
          RETURNING "id"`,
       ],
       1,
@@ -226,6 +252,73 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
       .catch((err: unknown) => warn(`could not correct the token charge of endpoint ${state.endpointId}: ${String(err)}`));
   }
 
+  /**
+   * Adds this process's outcomes to the endpoint's AIMD window and takes the step when the window
+   * is over: the row is locked, so steps of different processes never interleave.
+   */
+  async function flushAimd(state: EndpointState): Promise<void> {
+    const { successes, rateLimited } = state.pending;
+    if (successes + rateLimited === 0) return;
+    state.pending = { successes: 0, rateLimited: 0 };
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO "RateLimitBucket" ("endpointId", "requestTokens", "tokenTokens", "updatedAt") VALUES ($1, $2, $3, ${NOW_UTC}) ON CONFLICT ("endpointId") DO NOTHING`,
+        [state.endpointId, state.limits.rpm ?? 0, state.limits.tpm ?? 0],
+      );
+      const { rows } = await client.query<{ limit: number | null; successes: number; rateLimited: number; ageMs: number }>(
+        `SELECT "aimdLimit" AS "limit", "aimdSuccesses" AS successes, "aimdRateLimited" AS "rateLimited",
+                EXTRACT(EPOCH FROM (${NOW_UTC} - "aimdWindowStart")) * 1000 AS "ageMs"
+         FROM "RateLimitBucket" WHERE "endpointId" = $1 FOR UPDATE`,
+        [state.endpointId],
+      );
+      const row = rows[0];
+      const cap = state.limits.concurrency;
+      // A window opens with its first outcome, so an idle endpoint does not step on one call.
+      const fresh = row.successes + row.rateLimited === 0;
+      const window = { successes: row.successes + successes, rateLimited: row.rateLimited + rateLimited };
+      let limit = row.limit === null ? null : clampLimit(row.limit, cap);
+      if (!fresh && windowClosed(0, Number(row.ageMs), aimdParams)) {
+        limit = aimdStep(limit, cap, window, aimdParams);
+        await client.query(
+          `UPDATE "RateLimitBucket" SET "aimdLimit" = $2, "aimdSuccesses" = 0, "aimdRateLimited" = 0, "aimdWindowStart" = ${NOW_UTC} WHERE "endpointId" = $1`,
+          [state.endpointId, limit],
+        );
+      } else {
+        await client.query(
+          `UPDATE "RateLimitBucket" SET "aimdSuccesses" = $2, "aimdRateLimited" = $3${fresh ? `, "aimdWindowStart" = ${NOW_UTC}` : ''} WHERE "endpointId" = $1`,
+          [state.endpointId, window.successes, window.rateLimited],
+        );
+      }
+      await client.query('COMMIT');
+      state.aimdLimit = limit;
+      trimToCap(state);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      // The outcomes are only a signal; losing one flush's worth does not matter.
+      warn(`rate limiter: could not record call outcomes of endpoint ${state.endpointId}: ${String(err)}`);
+    } finally {
+      client.release();
+    }
+  }
+
+  function report(state: EndpointState, outcome: AimdOutcome): void {
+    if (outcome === 'success') state.pending.successes += 1;
+    else state.pending.rateLimited += 1;
+    if (state.flushTimer || closed) return;
+    state.flushTimer = setTimeout(() => {
+      state.flushTimer = null;
+      trackFlush(state);
+    }, aimdFlushMs);
+    state.flushTimer.unref();
+  }
+
+  function trackFlush(state: EndpointState): void {
+    const done = flushAimd(state).finally(() => flushing.delete(done));
+    flushing.add(done);
+  }
+
   // ───────────── local bookkeeping ─────────────
 
   function stateFor(endpointId: string, limits: EndpointLimits): EndpointState {
@@ -245,6 +338,9 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
         contenders: new Map(),
         lastWantAt: 0,
         dbFailures: 0,
+        aimdLimit: undefined,
+        pending: { successes: 0, rateLimited: 0 },
+        flushTimer: null,
       };
       states.set(endpointId, state);
     } else {
@@ -263,7 +359,7 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
     const now = Date.now();
     for (const [other, seenAt] of state.contenders) if (now - seenAt > contenderWindowMs) state.contenders.delete(other);
     const processes = state.contenders.size + 1;
-    return Math.max(1, Math.ceil(state.limits.concurrency / processes));
+    return Math.max(1, Math.ceil(grantableSlots(state.aimdLimit, state.limits.concurrency) / processes));
   }
 
   function trimToCap(state: EndpointState): void {
@@ -317,6 +413,7 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
       if (released) return;
       released = true;
       if (tokensCharged > 0 && outcome?.tokensUsed !== undefined) correctTokenCharge(state, tokensCharged - outcome.tokensUsed);
+      if (outcome?.outcome) report(state, outcome.outcome);
       releaseLease(state, leaseId);
     };
   }
@@ -477,6 +574,18 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
     },
     active: (endpointId) => states.get(endpointId)?.busy.size ?? 0,
     waiting: (endpointId) => states.get(endpointId)?.queue.length ?? 0,
+    concurrencyLimit: (endpointId) => {
+      const state = states.get(endpointId);
+      return state && state.aimdLimit !== undefined ? grantableSlots(state.aimdLimit, state.limits.concurrency) : null;
+    },
+    async flushOutcomes() {
+      for (const state of states.values()) {
+        if (state.flushTimer) clearTimeout(state.flushTimer);
+        state.flushTimer = null;
+        trackFlush(state);
+      }
+      await Promise.all([...flushing]);
+    },
     get listening() {
       return listener?.ready ?? false;
     },
@@ -487,6 +596,7 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
       for (const state of states.values()) {
         if (state.retryTimer) clearTimeout(state.retryTimer);
         if (state.lingerTimer) clearTimeout(state.lingerTimer);
+        if (state.flushTimer) clearTimeout(state.flushTimer);
         failQueued(state, new Error('The rate limiter was closed'));
         const ids = [...state.free.map((lease) => lease.id), ...state.busy];
         state.free = [];
@@ -494,7 +604,7 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
         returnLeases(state, ids);
       }
       await renewing;
-      await Promise.all([...returning]);
+      await Promise.all([...returning, ...flushing]);
       await listener?.close();
     },
   };

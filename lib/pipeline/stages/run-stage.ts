@@ -63,11 +63,11 @@ const runners: Record<StageKind, StageRunner> = {
       const verdict = outcome.value.verdict === 'pass' ? 'PASS' : 'FAIL';
       return { ok: true, output: null, verdict, reason: outcome.value.reason, rawOutput: outcome.text, error: null, ...figures };
     }
-    const rawOutput = `${outcome.raw}\n\n--- reply to the repair request ---\n${outcome.repairRaw}`;
+    const rawOutput = outcome.replies.map((reply, round) => (round === 0 ? reply : `--- reply to repair round ${round} ---\n${reply}`)).join('\n\n');
     if (stageConfig.passRule?.onUnparseable === 'drop') {
       return { ok: true, output: null, verdict: 'UNPARSEABLE', reason: `unparseable judge reply (treated as fail): ${outcome.error}`, rawOutput, error: null, ...figures };
     }
-    return { ok: false, output: null, verdict: 'UNPARSEABLE', reason: null, rawOutput, error: formatCause('unparseable', `the judge's reply is not a verdict, even after a repair request. ${outcome.error}`), ...figures };
+    return { ok: false, output: null, verdict: 'UNPARSEABLE', reason: null, rawOutput, error: formatCause('unparseable', `the judge's reply is not a verdict, even after ${outcome.replies.length - 1} repair requests. ${outcome.error}`), ...figures };
   },
 };
 

@@ -17,7 +17,7 @@ export async function createSimEndpoint(baseUrl: string, overrides: Partial<z.in
       mode: 'chat',
       limits: { concurrency: 4, rpm: null, tpm: null },
       timeoutMs: 10_000,
-      maxAttempts: 3,
+      retryBudgetMs: 5_000,
       supportsJsonMode: true,
       ...overrides,
     },

@@ -12,7 +12,7 @@ export function uniqueTag(prefix: string): string {
 export interface SimEndpointOptions {
   concurrency?: number;
   timeoutMs?: number;
-  maxAttempts?: number;
+  retryBudgetMs?: number;
 }
 
 /** Three simulated endpoints (reversed/judge/expert) at `baseUrl`, with names unique to `tag`. */
@@ -28,7 +28,7 @@ export async function createSimEndpoints(tag: string, baseUrl: string, options: 
         mode,
         concurrency: options.concurrency ?? 16,
         timeoutMs: options.timeoutMs ?? 10_000,
-        maxAttempts: options.maxAttempts ?? 6,
+        retryBudgetMs: options.retryBudgetMs ?? 60_000,
         supportsJsonMode: mode === 'CHAT',
         priceInputPerMTok: 1,
         priceOutputPerMTok: 2,

@@ -35,7 +35,7 @@ describe('pipeline over the simulator with injected faults', () => {
 
   it('finishes every item with a reason, and the counts add up', async () => {
     const tag = uniqueTag('faults');
-    const names = await createSimEndpoints(tag, sim.url, { concurrency: 16, timeoutMs: 1_000, maxAttempts: 8 });
+    const names = await createSimEndpoints(tag, sim.url, { concurrency: 16, timeoutMs: 1_000 });
     const recipeVersionId = await createSimRecipe(tag, names);
     const corpusId = await createSampleCorpus(tag);
 

@@ -5,6 +5,7 @@ import {
   chatReply,
   completionReply,
   errorReply,
+  fakeClock,
   startTestServer,
   testDeps,
   testEndpointConfig,
@@ -76,7 +77,8 @@ describe('callLlm over HTTP', () => {
   it('uses /completions with the prompt and stop sequences in completion mode', async () => {
     const s = await serve(() => completionReply(' Write a rude joke.', 'length'));
     const { deps } = testDeps();
-    const endpoint = testEndpointConfig(s.baseUrl, { mode: 'completion' });
+    // No retry budget: a reply cut short before its max tokens is then kept as it is.
+    const endpoint = testEndpointConfig(s.baseUrl, { mode: 'completion', retryBudgetMs: 0 });
     const result = await callLlm({ endpoint, prompt: '### response:\nHa\n### Instruction:', params: { stop: ['###'] } }, deps);
     expect(s.requests[0].path).toBe('/v1/completions');
     expect(s.requests[0].body).toMatchObject({ prompt: '### response:\nHa\n### Instruction:', stop: ['###'], max_tokens: 64 });
@@ -118,32 +120,36 @@ describe('callLlm over HTTP', () => {
     expect(second).toBeLessThan(300 + 200);
   });
 
-  it('gives up after maxAttempts with the server error and records one failed call', async () => {
+  it('retries until the retry budget is spent, then fails with the server error and records one failed call', async () => {
     const s = await serve(() => errorReply(503, 'The model is overloaded'));
-    const { deps, recorder } = testDeps();
-    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(s.baseUrl, { maxAttempts: 3 }), messages: hello }, deps));
+    const clock = fakeClock();
+    const { deps, recorder } = testDeps({ clock });
+    // random 0.5, base 20 ms: waits 10, 20, 40 ms; the 4th attempt starts at 70 ms, the whole budget.
+    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(s.baseUrl, { retryBudgetMs: 70 }), messages: hello }, deps));
+    expect(clock.slept).toEqual([10, 20, 40]);
     expect(err.kind).toBe('server');
     expect(err.status).toBe(503);
-    expect(err.attempts).toBe(3);
+    expect(err.attempts).toBe(4);
     expect(err.message).toContain('The model is overloaded');
-    expect(s.requests).toHaveLength(3);
+    expect(s.requests).toHaveLength(4);
     expect(recorder.calls).toHaveLength(1);
-    expect(recorder.calls[0]).toMatchObject({ ok: false, errorKind: 'server', httpStatus: 503, attempts: 3, costUsd: 0 });
+    expect(recorder.calls[0]).toMatchObject({ ok: false, errorKind: 'server', httpStatus: 503, attempts: 4, costUsd: 0 });
     expect(recorder.calls[0].errorMessage).toContain('The model is overloaded');
   });
 
-  it('times out each attempt and retries', async () => {
+  it('times out each attempt and retries while the budget lasts', async () => {
     const s = await serve(() => ({ kind: 'hang' }));
     const { deps } = testDeps();
     const started = performance.now();
-    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(s.baseUrl, { timeoutMs: 200, maxAttempts: 2 }), messages: hello }, deps));
+    // The budget bounds when the last attempt may start; that attempt still gets its whole timeout.
+    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(s.baseUrl, { timeoutMs: 200, retryBudgetMs: 300 }), messages: hello }, deps));
     const elapsed = performance.now() - started;
     expect(err.kind).toBe('timeout');
-    expect(err.attempts).toBe(2);
+    expect(err.attempts).toBeGreaterThanOrEqual(2);
     expect(err.message).toContain('within 0.2 s');
-    expect(s.requests).toHaveLength(2);
+    expect(s.requests).toHaveLength(err.attempts);
     expect(elapsed).toBeGreaterThanOrEqual(400);
-    expect(elapsed).toBeLessThan(2000);
+    expect(elapsed).toBeLessThan(3000);
   });
 
   it('retries a dropped connection', async () => {
@@ -163,7 +169,7 @@ describe('callLlm over HTTP', () => {
   ] as const)('fails at once on HTTP %i with the server message', async (status, kind, message) => {
     const s = await serve(() => errorReply(status, message));
     const { deps } = testDeps();
-    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(s.baseUrl, { maxAttempts: 4 }), messages: hello }, deps));
+    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(s.baseUrl, { retryBudgetMs: 60_000 }), messages: hello }, deps));
     expect(err.kind).toBe(kind);
     expect(err.status).toBe(status);
     expect(err.attempts).toBe(1);
@@ -184,8 +190,9 @@ describe('callLlm over HTTP', () => {
     const baseUrl = s.baseUrl;
     await s.close();
     server = null;
-    const { deps } = testDeps();
-    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(baseUrl, { maxAttempts: 2 }), messages: hello }, deps));
+    const { deps } = testDeps({ clock: fakeClock() });
+    // Waits 10 ms, then the budget is spent.
+    const err = await expectLlmError(callLlm({ endpoint: testEndpointConfig(baseUrl, { retryBudgetMs: 10 }), messages: hello }, deps));
     expect(err.kind).toBe('refused');
     expect(err.attempts).toBe(2);
     expect(err.message).toMatch(/^Connection refused by 127\.0\.0\.1:\d+\./);
@@ -292,10 +299,10 @@ describe('callLlm over HTTP', () => {
     expect(s.requests[1].body.max_completion_tokens).toBe(64);
   });
 
-  it('treats absurd limits and attempts as one slot and one attempt instead of hanging', async () => {
+  it('treats absurd limits and retry budgets as one slot and one attempt instead of hanging', async () => {
     const s = await serve(() => errorReply(500, 'boom'));
     const { deps } = testDeps();
-    const endpoint = testEndpointConfig(s.baseUrl, { maxAttempts: Number.NaN, limits: { concurrency: 0, rpm: 0, tpm: Number.NaN } });
+    const endpoint = testEndpointConfig(s.baseUrl, { retryBudgetMs: Number.NaN, limits: { concurrency: 0, rpm: 0, tpm: Number.NaN } });
     const err = await expectLlmError(callLlm({ endpoint, messages: hello }, deps));
     expect(err.attempts).toBe(1);
     expect(s.requests).toHaveLength(1);

@@ -47,7 +47,7 @@ describe('provider form → action input', () => {
     const view: EndpointView = {
       id: 'e1', name: 'OpenAI', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', mode: 'chat', apiKeySource: 'stored', apiKeyEnv: null, apiKeyMasked: '…7890',
       defaultParams: { temperature: 0, stop: ['a', 'b'] }, limits: { concurrency: 3, rpm: 500, tpm: null }, priceInputPerMTok: 0.15, priceOutputPerMTok: 0.6,
-      timeoutMs: 30000, maxAttempts: 5, supportsJsonMode: true, simulated: false, createdAt: '', updatedAt: '',
+      timeoutMs: 30000, retryBudgetMs: 180000, supportsJsonMode: true, simulated: false, createdAt: '', updatedAt: '',
     };
     const defaults = formDefaults(view);
     expect(defaults).toMatchObject({ temperature: '0', stop: 'a\nb', concurrency: '3', rpm: '500', tpm: '', priceInputPerMTok: '0.15', timeoutMs: '30000' });

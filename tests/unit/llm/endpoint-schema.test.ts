@@ -19,7 +19,7 @@ describe('endpointInputSchema', () => {
       priceInputPerMTok: 0,
       priceOutputPerMTok: 0,
       timeoutMs: 60_000,
-      maxAttempts: 4,
+      retryBudgetMs: 180_000,
       supportsJsonMode: false,
     });
   });
@@ -44,5 +44,13 @@ describe('endpointInputSchema', () => {
       'limits.concurrency: Concurrency must be ≥ 1',
       'timeoutMs: Timeout must be at least 1000 ms',
     ]);
+  });
+
+  it('takes a retry budget in whole milliseconds, 0 for no retries', () => {
+    const base = { name: 'x', baseUrl: 'http://h/v1', model: 'm' };
+    expect(endpointInputSchema.parse({ ...base, retryBudgetMs: 0 }).retryBudgetMs).toBe(0);
+    expect(messagesOf({ ...base, retryBudgetMs: -1 })).toEqual(['retryBudgetMs: Retry budget must be ≥ 0 (0 = never retry)']);
+    expect(messagesOf({ ...base, retryBudgetMs: 1.5 })).toEqual(['retryBudgetMs: Retry budget must be whole milliseconds']);
+    expect(messagesOf({ ...base, retryBudgetMs: 7_200_000 })).toEqual(['retryBudgetMs: Retry budget must be at most 1 hour']);
   });
 });

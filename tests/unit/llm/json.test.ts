@@ -66,14 +66,45 @@ describe('callLlmJson', () => {
     expect(recorder.calls.map((call) => call.purpose)).toEqual(['judge', 'judge:repair']);
   });
 
-  it('gives up after one repair and keeps the raw text', async () => {
-    server = await startTestServer((_request, index) => chatReply(index === 0 ? 'I cannot judge this.' : 'Still no JSON, sorry.'));
-    const { deps } = testDeps();
-    const outcome = await callLlmJson({ endpoint: testEndpointConfig(server.baseUrl), messages: judge }, verdictSchema, deps);
-    expect(outcome).toMatchObject({ ok: false, kind: 'unparseable', raw: 'I cannot judge this.', repairRaw: 'Still no JSON, sorry.' });
+  it('gives up after three repair rounds and keeps every raw text', async () => {
+    server = await startTestServer((_request, index) => chatReply(index === 0 ? 'I cannot judge this.' : `Still no JSON, sorry (${index}).`));
+    const { deps, recorder } = testDeps();
+    const outcome = await callLlmJson({ endpoint: testEndpointConfig(server.baseUrl), messages: judge, purpose: 'judge' }, verdictSchema, deps);
+    expect(outcome).toMatchObject({
+      ok: false,
+      kind: 'unparseable',
+      raw: 'I cannot judge this.',
+      repairRaw: 'Still no JSON, sorry (3).',
+      replies: ['I cannot judge this.', 'Still no JSON, sorry (1).', 'Still no JSON, sorry (2).', 'Still no JSON, sorry (3).'],
+    });
     if (!outcome.ok) expect(outcome.error).toMatch(/not valid JSON/);
-    expect(server.requests).toHaveLength(2);
-    expect(outcome.calls).toHaveLength(2);
+    expect(server.requests).toHaveLength(4);
+    expect(outcome.calls).toHaveLength(4);
+    expect(recorder.calls.map((call) => call.purpose)).toEqual(['judge', 'judge:repair', 'judge:reask', 'judge:strict']);
+  });
+
+  it('re-asks at temperature 0 past the cache, then with a strict format instruction and the expected shape', async () => {
+    const replies = ['{"verdict": "keep"', 'no', '{"verdict": "keep", "reason": "ok",}', '{"verdict":"keep","reason":"strict"}'];
+    server = await startTestServer((_request, index) => chatReply(replies[index] ?? '{"verdict":"keep","reason":"fresh"}'));
+    const { deps } = testDeps();
+    const request = { endpoint: testEndpointConfig(server.baseUrl), messages: judge, params: { temperature: 0.7 } };
+    const outcome = await callLlmJson(request, verdictSchema, deps);
+    expect(outcome).toMatchObject({ ok: true, value: { verdict: 'keep', reason: 'strict' }, repaired: true });
+    expect(outcome.calls).toHaveLength(4);
+    const [first, , reask, strict] = server.requests.map((sent) => sent.body);
+    expect(first.temperature).toBe(0.7);
+    expect(reask).toMatchObject({ messages: judge, temperature: 0 });
+    expect(strict.temperature).toBe(0);
+    const strictMessages = strict.messages as { role: string; content: string }[];
+    expect(strictMessages).toHaveLength(1);
+    expect(strictMessages[0].content.startsWith(judge[0].content)).toBe(true);
+    expect(strictMessages[0].content).toMatch(/exactly one complete JSON object/);
+    expect(strictMessages[0].content).toContain('"verdict"');
+
+    // Asked again, the unusable first reply comes from the cache, but the re-asks do not.
+    const again = await callLlmJson(request, verdictSchema, deps);
+    expect(again).toMatchObject({ ok: true, value: { reason: 'fresh' } });
+    expect(again.calls.map((call) => call.cacheHit)).toEqual([true, true, false]);
   });
 
   it('repairs on a completion endpoint by appending the output and the error to the prompt', async () => {

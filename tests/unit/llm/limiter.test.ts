@@ -105,4 +105,42 @@ describe('createInMemoryRateLimiter', () => {
     await behind;
     expect(limiter.active('ep')).toBe(1);
   });
+
+  it('lowers the concurrency while the endpoint answers 429 and grants no more than that, then recovers', async () => {
+    let time = 0;
+    const limiter = createInMemoryRateLimiter({ now: () => time, aimd: { windowMs: 1_000 } });
+    const eight = limits({ concurrency: 8 });
+    const finish = async (outcome: 'success' | 'rateLimited', count: number) => {
+      const releases = await Promise.all(Array.from({ length: count }, () => limiter.acquire('ep', { tokens: 1, limits: eight })));
+      for (const release of releases) release({ outcome });
+    };
+    expect(limiter.concurrencyLimit('ep')).toBeNull();
+    await finish('rateLimited', 4);
+    time = 1_000;
+    await finish('success', 4);
+    // One window: 4 successes, 4 refusals → the limit is cut by half.
+    expect(limiter.concurrencyLimit('ep')).toBe(4);
+
+    const held = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire('ep', { tokens: 1, limits: eight })));
+    let fifth = false;
+    const waiting = limiter.acquire('ep', { tokens: 1, limits: eight }).then((release) => {
+      fifth = true;
+      return release;
+    });
+    await Promise.resolve();
+    expect(fifth).toBe(false);
+    expect(limiter.waiting('ep')).toBe(1);
+    held[0]({ outcome: 'success' });
+    (await waiting)();
+    for (const release of held.slice(1)) release({ outcome: 'success' });
+
+    // About +1 per limit-worth of successes per window.
+    const seen: (number | null)[] = [];
+    for (let window = 1; window <= 6; window += 1) {
+      time = 1_000 + window * 1_000;
+      await finish('success', 4);
+      seen.push(limiter.concurrencyLimit('ep'));
+    }
+    expect(seen).toEqual([5, 6, 6, 7, 8, 8]);
+  });
 });

@@ -15,7 +15,7 @@ describe('callLlm against the simulator with injected faults', () => {
   it('completes every call through 429s, 500s and dropped connections', async () => {
     simulator = await startSimulator({ faults: { rate429: 0.15, retryAfterSeconds: 0, rate500: 0.1, rateDrop: 0.1, faultSeed: 7 } });
     const { deps, recorder } = testDeps();
-    const endpoint = testEndpointConfig(simulator.url, { model: 'sim-expert', maxAttempts: 8, limits: { concurrency: 6, rpm: null, tpm: null } });
+    const endpoint = testEndpointConfig(simulator.url, { model: 'sim-expert', retryBudgetMs: 60_000, limits: { concurrency: 6, rpm: null, tpm: null } });
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) => callLlm({ endpoint, messages: [{ role: 'user', content: `How do I stay safe online? (${i})` }] }, deps)),
     );

@@ -22,7 +22,7 @@ describe('testEndpoint', () => {
 
   it('reports a rejected key without retrying', async () => {
     server = await startTestServer(() => errorReply(401, 'Invalid API key'));
-    const outcome = await testEndpoint(testEndpointConfig(server.baseUrl, { maxAttempts: 5 }));
+    const outcome = await testEndpoint(testEndpointConfig(server.baseUrl, { retryBudgetMs: 60_000 }));
     expect(outcome).toEqual({
       ok: false,
       kind: 'auth',

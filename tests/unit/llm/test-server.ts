@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInMemoryCache, createInMemoryRateLimiter, createInMemoryRecorder } from '@/lib/llm/memory';
 import type { LlmDeps } from '@/lib/llm/call';
+import type { Clock } from '@/lib/llm/retry';
 import type { EndpointConfig } from '@/lib/llm/types';
 
 export type ReceivedRequest = {
@@ -134,12 +135,27 @@ export function testEndpointConfig(baseUrl: string, overrides: Partial<EndpointC
     defaultParams: { temperature: 0, maxTokens: 64 },
     limits: { concurrency: 8, rpm: null, tpm: null },
     timeoutMs: 5_000,
-    maxAttempts: 3,
+    retryBudgetMs: 10_000,
     priceInputPerMTok: 2.5,
     priceOutputPerMTok: 10,
     supportsJsonMode: true,
     simulated: false,
     ...overrides,
+  };
+}
+
+/** A clock whose sleeps pass no real time: each sleep moves it on by what was asked. */
+export function fakeClock(): Clock & { slept: number[] } {
+  let time = 0;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => time,
+    async sleep(ms, signal) {
+      if (signal?.aborted) throw signal.reason;
+      slept.push(ms);
+      time += ms;
+    },
   };
 }
 

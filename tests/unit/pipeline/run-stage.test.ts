@@ -25,9 +25,9 @@ async function modelsAnswering(replyFor: (request: ReceivedRequest, index: numbe
   server = await startTestServer(replyFor);
   const baseUrl = server.baseUrl;
   const endpoints: Record<string, EndpointConfig> = {
-    reversed: testEndpointConfig(baseUrl, { id: 'ep-reversed', name: 'reversed', mode: 'completion', maxAttempts: 1 }),
-    judge: testEndpointConfig(baseUrl, { id: 'ep-judge', name: 'judge', maxAttempts: 1 }),
-    expert: testEndpointConfig(baseUrl, { id: 'ep-expert', name: 'expert', maxAttempts: 1 }),
+    reversed: testEndpointConfig(baseUrl, { id: 'ep-reversed', name: 'reversed', mode: 'completion', retryBudgetMs: 0 }),
+    judge: testEndpointConfig(baseUrl, { id: 'ep-judge', name: 'judge', retryBudgetMs: 0 }),
+    expert: testEndpointConfig(baseUrl, { id: 'ep-expert', name: 'expert', retryBudgetMs: 0 }),
   };
   return {
     deps: testDeps().deps,
@@ -73,8 +73,9 @@ describe('runStage', () => {
     const failed = await runStage('filterResponse', { config, models }, item);
     expect(failed).toMatchObject({ ok: false, verdict: 'UNPARSEABLE' });
     expect(failed.error).toMatch(/^unparseable: /);
-    expect(failed.rawOutput).toContain('--- reply to the repair request ---');
-    expect(server?.requests).toHaveLength(2);
+    expect(failed.error).toMatch(/after 3 repair requests/);
+    expect(failed.rawOutput).toContain('--- reply to repair round 3 ---');
+    expect(server?.requests).toHaveLength(4);
 
     const dropping = recipeConfigSchema.parse({ ...config, stages: { ...config.stages, filterResponse: { ...config.stages.filterResponse, passRule: { kind: 'judgeVerdict', onUnparseable: 'drop' } } } });
     const dropped = await runStage('filterResponse', { config: dropping, models, bypassCache: true }, item);

@@ -1,0 +1,9 @@
+-- AlterTable
+ALTER TABLE "ProviderEndpoint" DROP COLUMN "maxAttempts",
+ADD COLUMN     "retryBudgetMs" INTEGER NOT NULL DEFAULT 180000;
+
+-- AlterTable
+ALTER TABLE "RateLimitBucket" ADD COLUMN     "aimdLimit" DOUBLE PRECISION,
+ADD COLUMN     "aimdRateLimited" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "aimdSuccesses" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "aimdWindowStart" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;
