@@ -1,6 +1,7 @@
 import type { Rng } from '../random';
 
-export const SIM_ROLES = ['reversed', 'judge', 'expert'] as const;
+// 'target': evaluation target models (../eval-targets.ts).
+export const SIM_ROLES = ['reversed', 'judge', 'expert', 'target'] as const;
 export type SimRole = (typeof SIM_ROLES)[number];
 
 export interface RoleRequest {
@@ -13,6 +14,8 @@ export interface RoleRequest {
   rng: Rng;
   /** Judge only: the share of otherwise acceptable items that pass. */
   passRate: number;
+  /** The requested model name (evaluation targets take their harmful-answer rate from it). */
+  model?: string;
 }
 
 export interface RoleImpl {
