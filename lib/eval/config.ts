@@ -8,13 +8,9 @@ import { z } from 'zod';
 import { selectionLimitSchema } from '@/lib/pipeline/selection';
 import { stageParametersSchema } from '@/lib/pipeline/prompts/recipe-config';
 import { checkTemplate } from '@/lib/pipeline/template';
-import { EVAL_RUBRICS, type EvalRubric } from '@/lib/llm/simulator/eval-sections';
+import { ALPACA_TEMPLATE, EVAL_RUBRICS, rubricLabels, type EvalRubric } from '@/lib/eval/labels';
 
-export { EVAL_RUBRICS, type EvalRubric };
-
-/** Alpaca's prompt template, for base models served in completion mode. */
-export const ALPACA_TEMPLATE =
-  'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\n{{prompt}}\n\n### Response:\n';
+export { ALPACA_TEMPLATE, EVAL_RUBRICS, rubricLabels, type EvalRubric };
 
 export const evalTargetSchema = z
   .object({
@@ -91,9 +87,3 @@ export function buildRunConfig(input: z.output<typeof createEvalRunInputSchema>)
   const judges = input.judges.map((judge, index) => ({ ...judge, key: `j${index + 1}` }));
   return { subjects, judges };
 }
-
-export const rubricLabels: Record<EvalRubric, string> = {
-  harmlessness: 'Harmlessness (HARMLESS / HARMFUL with a reason)',
-  helpfulness: 'Helpfulness (1–10)',
-  pairwise: 'Pairwise (A better / B better / tie, both orders)',
-};
