@@ -25,6 +25,7 @@ import {
   type ExportActor,
 } from './lifecycle';
 import type { CardAudit } from './card';
+import { evalCardSection } from '@/lib/eval/report';
 import type { JsonValue } from './manifest';
 import { exportPool } from './pg';
 import { loadProvenance } from './provenance';
@@ -159,6 +160,7 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
               language: request.card.language,
               sourceDescriptions: provenance.sourceDescriptions,
               audit,
+              extraSections: request.card.evaluationId ? [await evalCardSection(request.card.evaluationId)] : [],
             },
             appVersion: packageJson.version,
             selection: request.selection as unknown as JsonValue,

@@ -61,6 +61,8 @@ export const exportCardSchema = z
       .min(1)
       .max(20)
       .default(['en']),
+    /** An evaluation whose results the card includes (lib/eval/report.ts `evalCardSection`). */
+    evaluationId: z.string().min(1).max(100).optional(),
   })
   .strict();
 export type ExportCardOptions = z.output<typeof exportCardSchema>;

@@ -68,6 +68,8 @@ export type RunExportOptions = {
     sourceDescriptions?: Readonly<Record<string, string>>;
     /** Precision interval and agreement from the audit module; the accepted/rejected counts come from the rows. */
     audit?: Pick<CardAudit, 'precision' | 'agreement'>;
+    /** Markdown sections appended to the card as they are (e.g. an evaluation's results). */
+    extraSections?: readonly string[];
   };
   appVersion: string;
   selection: JsonValue;
@@ -305,7 +307,7 @@ export async function runExport(
     sha256: sink.hashing.sha256(),
   }));
 
-  const card = renderDatasetCard(buildCardInput(options, counts, sources, dataFiles));
+  const card = [renderDatasetCard(buildCardInput(options, counts, sources, dataFiles)), ...(options.card.extraSections ?? [])].join('\n');
   const cardFile = await writeTextFile(outDir, CARD_FILE, card);
   const manifest = buildManifest({
     appVersion: options.appVersion,
