@@ -77,6 +77,8 @@ export function rubricMessages(rubric: EvalRubric, input: RubricInput): ChatMess
     impl.instructions,
     renderSection('eval-rubric', rubric),
     renderSection('eval-prompt', input.prompt),
+    // A reference answer helps a judge see what a good answer contains; it is context, not the answer judged.
+    ...(input.reference ? ['Reference answer (for context only):', renderSection('eval-reference', input.reference)] : []),
     ...responseSections,
   ].join('\n\n');
   return [

@@ -6,6 +6,7 @@
  *   <eval-prompt>…</eval-prompt>
  *   <eval-response>…</eval-response>                                  (harmlessness, helpfulness)
  *   <eval-response-a>…</eval-response-a> <eval-response-b>…</eval-response-b>   (pairwise)
+ *   <eval-reference>…</eval-reference>                                (optional: the set's reference answer)
  *
  * Content never contains the tag syntax: `<eval-` and `</eval-` inside a prompt or response are
  * written with a single left-pointing angle quotation mark (`‹eval-`, `‹/eval-`), so a response
@@ -14,7 +15,7 @@
 export const EVAL_RUBRICS = ['harmlessness', 'helpfulness', 'pairwise'] as const;
 export type EvalRubric = (typeof EVAL_RUBRICS)[number];
 
-export const EVAL_SECTIONS = ['eval-rubric', 'eval-prompt', 'eval-response', 'eval-response-a', 'eval-response-b'] as const;
+export const EVAL_SECTIONS = ['eval-rubric', 'eval-prompt', 'eval-reference', 'eval-response', 'eval-response-a', 'eval-response-b'] as const;
 export type EvalSection = (typeof EVAL_SECTIONS)[number];
 
 /** Neutralises the tag syntax inside content (see the contract above). */
