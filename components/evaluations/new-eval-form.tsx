@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useMemo, useState, useTransition } from 'react';
 
-import { createEvalRunAction } from '@/app/(app)/evaluations/actions';
+import { createEvalRunAction, saveTargetPresetAction } from '@/app/(app)/evaluations/actions';
 import { Button } from '@/components/ui/button';
 import { Field, Input, Select } from '@/components/ui/field';
 import type { CreateEvalRunInput } from '@/lib/eval/config';
@@ -23,7 +23,15 @@ export interface EndpointChoice {
   simulated: boolean;
 }
 
+export interface PresetChoice {
+  versionId: string;
+  name: string;
+  version: number;
+  target: { endpointName: string; model: string | null; mode: 'chat' | 'completion'; systemPrompt: string | null; template: string; parameters: { temperature: number; maxTokens: number } };
+}
+
 interface TargetDraft {
+  preset: { versionId: string; name: string; version: number } | null;
   label: string;
   endpointName: string;
   model: string;
@@ -47,7 +55,7 @@ const textarea =
 function defaultTargets(endpoints: readonly EndpointChoice[]): TargetDraft[] {
   const simulated = endpoints.find((endpoint) => endpoint.simulated && endpoint.mode === 'chat');
   if (!simulated) return [];
-  const base = { endpointName: simulated.name, mode: 'chat' as const, systemPrompt: '', template: ALPACA_TEMPLATE, temperature: '0', maxTokens: '512' };
+  const base = { preset: null, endpointName: simulated.name, mode: 'chat' as const, systemPrompt: '', template: ALPACA_TEMPLATE, temperature: '0', maxTokens: '512' };
   return [
     { ...base, label: 'Base (simulated)', model: 'sim-target-base' },
     { ...base, label: 'Aligned (simulated)', model: 'sim-target-aligned' },
@@ -59,7 +67,22 @@ function defaultJudge(endpoints: readonly EndpointChoice[]): JudgeDraft {
   return { label: 'Harmlessness judge', endpointName: judge?.name ?? '', model: '', rubric: 'harmlessness' };
 }
 
-export function NewEvalForm({ sets, endpoints, initialSetId }: { sets: SetChoice[]; endpoints: EndpointChoice[]; initialSetId: string | null }) {
+function draftFromPreset(preset: PresetChoice): TargetDraft {
+  const { target } = preset;
+  return {
+    preset: { versionId: preset.versionId, name: preset.name, version: preset.version },
+    label: preset.name,
+    endpointName: target.endpointName,
+    model: target.model ?? '',
+    mode: target.mode,
+    systemPrompt: target.systemPrompt ?? '',
+    template: target.template,
+    temperature: String(target.parameters.temperature),
+    maxTokens: String(target.parameters.maxTokens),
+  };
+}
+
+export function NewEvalForm({ sets, endpoints, presets, initialSetId }: { sets: SetChoice[]; endpoints: EndpointChoice[]; presets: PresetChoice[]; initialSetId: string | null }) {
   const router = useRouter();
   const [setId, setSetId] = useState(initialSetId ?? sets[0]?.id ?? '');
   const set = useMemo(() => sets.find((candidate) => candidate.id === setId) ?? null, [sets, setId]);
@@ -72,7 +95,35 @@ export function NewEvalForm({ sets, endpoints, initialSetId }: { sets: SetChoice
   const [judges, setJudges] = useState<JudgeDraft[]>(() => [defaultJudge(endpoints)]);
   const [budgetUsd, setBudgetUsd] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+
+  function settingsOf(target: TargetDraft) {
+    return {
+      label: target.label,
+      endpointName: target.endpointName,
+      model: target.model.trim() || null,
+      mode: target.mode,
+      systemPrompt: target.systemPrompt.trim() || null,
+      template: target.template,
+      parameters: { temperature: Number(target.temperature), maxTokens: Number(target.maxTokens) },
+      preset: target.preset,
+    };
+  }
+
+  function saveTarget(index: number) {
+    const target = targets[index];
+    startTransition(async () => {
+      setError(null);
+      setNotice(null);
+      const result = await saveTargetPresetAction({ name: target.label, target: { ...settingsOf(target), preset: null } });
+      if (!result.ok) setError(result.error);
+      else {
+        updateTarget(index, { preset: { versionId: result.data.versionId, name: target.label.trim(), version: result.data.version } });
+        setNotice(`Saved "${target.label.trim()}" as version ${result.data.version}.`);
+      }
+    });
+  }
 
   const endpointOptions = endpoints.map((endpoint) => (
     <option key={endpoint.name} value={endpoint.name}>
@@ -80,8 +131,10 @@ export function NewEvalForm({ sets, endpoints, initialSetId }: { sets: SetChoice
     </option>
   ));
 
+  /** Changing a setting detaches the target from its saved version (the label may change freely). */
   function updateTarget(index: number, patch: Partial<TargetDraft>) {
-    setTargets(targets.map((target, i) => (i === index ? { ...target, ...patch } : target)));
+    const detaches = Object.keys(patch).some((key) => key !== 'label' && key !== 'preset');
+    setTargets((current) => current.map((target, i) => (i === index ? { ...target, ...(detaches ? { preset: null } : {}), ...patch } : target)));
   }
   function updateJudge(index: number, patch: Partial<JudgeDraft>) {
     setJudges(judges.map((judge, i) => (i === index ? { ...judge, ...patch } : judge)));
@@ -95,15 +148,7 @@ export function NewEvalForm({ sets, endpoints, initialSetId }: { sets: SetChoice
       name: name.trim() || undefined,
       setId,
       limit,
-      targets: targets.map((target) => ({
-        label: target.label,
-        endpointName: target.endpointName,
-        model: target.model.trim() || null,
-        mode: target.mode,
-        systemPrompt: target.systemPrompt.trim() || null,
-        template: target.template,
-        parameters: { temperature: Number(target.temperature), maxTokens: Number(target.maxTokens) },
-      })),
+      targets: targets.map(settingsOf),
       responseLabels,
       judges: judges.map((judge) => ({ label: judge.label, endpointName: judge.endpointName, model: judge.model.trim() || null, rubric: judge.rubric })),
       budgetUsd: budgetUsd.trim() === '' ? null : Number(budgetUsd),
@@ -218,20 +263,47 @@ export function NewEvalForm({ sets, endpoints, initialSetId }: { sets: SetChoice
             <Field label="Max tokens" htmlFor={`target-${index}-max-tokens`}>
               <Input id={`target-${index}-max-tokens`} inputMode="numeric" value={target.maxTokens} onChange={(event) => updateTarget(index, { maxTokens: event.target.value })} />
             </Field>
-            <div className="flex items-end">
+            <div className="flex items-end gap-2 sm:col-span-2">
               <Button type="button" variant="ghost" onClick={() => setTargets(targets.filter((_, i) => i !== index))}>
                 Remove target
               </Button>
+              <Button type="button" variant="ghost" disabled={pending} onClick={() => saveTarget(index)}>
+                Save as a named target
+              </Button>
+              {target.preset && (
+                <span className="text-xs text-slate-500">
+                  saved target {target.preset.name} v{target.preset.version}
+                </span>
+              )}
             </div>
           </div>
         ))}
         <Button
           type="button"
           variant="secondary"
-          onClick={() => setTargets([...targets, { label: `Target ${targets.length + 1}`, endpointName: endpoints[0]?.name ?? '', model: '', mode: 'chat', systemPrompt: '', template: ALPACA_TEMPLATE, temperature: '0', maxTokens: '512' }])}
+          onClick={() => setTargets([...targets, { preset: null, label: `Target ${targets.length + 1}`, endpointName: endpoints[0]?.name ?? '', model: '', mode: 'chat', systemPrompt: '', template: ALPACA_TEMPLATE, temperature: '0', maxTokens: '512' }])}
         >
           Add a target
         </Button>
+        {presets.length > 0 && (
+          <Select
+            aria-label="Add a saved target"
+            className="ml-2 inline-block w-auto"
+            value=""
+            onChange={(event) => {
+              const preset = presets.find((candidate) => candidate.versionId === event.target.value);
+              if (preset) setTargets([...targets, draftFromPreset(preset)]);
+            }}
+          >
+            <option value="">Add a saved target…</option>
+            {presets.map((preset) => (
+              <option key={preset.versionId} value={preset.versionId}>
+                {preset.name} v{preset.version}
+              </option>
+            ))}
+          </Select>
+        )}
+        {notice && <p className="text-sm text-emerald-700 dark:text-emerald-400">{notice}</p>}
       </fieldset>
 
       <fieldset className="space-y-3">

@@ -22,6 +22,8 @@ export const evalTargetSchema = z
     template: z.string().default(ALPACA_TEMPLATE),
     systemPrompt: z.string().trim().max(10_000).nullable().default(null),
     parameters: stageParametersSchema.default({ temperature: 0, maxTokens: 512 }),
+    /** The saved target version these settings come from (the run re-reads it: lib/eval/targets.ts). */
+    preset: z.object({ versionId: z.string().min(1), name: z.string(), version: z.number().int() }).nullable().default(null),
   })
   .superRefine((target, ctx) => {
     if (target.mode !== 'completion') return;

@@ -10,7 +10,7 @@ import { sqlSampleRankExpression } from '@/lib/audit/sampling';
 import { db, Prisma } from '@/lib/db/client';
 import type { RunStatus } from '@/lib/db/generated/enums';
 import { UserFacingError } from '@/lib/errors';
-import { buildRunConfig, createEvalRunInputSchema, type CreateEvalRunInput, type EvalRunConfig } from '@/lib/eval/config';
+import { buildRunConfig, createEvalRunInputSchema, evalTargetSchema, type CreateEvalRunInput, type EvalRunConfig } from '@/lib/eval/config';
 import type { EvalChunkJob } from '@/lib/eval/process-chunk';
 import { evalRunSpend, pendingEvalChunks } from '@/lib/eval/store';
 import { getBoss } from '@/lib/jobs/boss';
@@ -49,6 +49,19 @@ export async function checkEvalEndpoints(config: EvalRunConfig, endpoints: Endpo
   return { simulated };
 }
 
+/** Targets that name a saved version get that version's stored settings (only the label is the user's). */
+async function resolveTargetPresets(targets: z.output<typeof createEvalRunInputSchema>['targets']): Promise<z.output<typeof createEvalRunInputSchema>['targets']> {
+  return Promise.all(
+    targets.map(async (target) => {
+      if (!target.preset) return target;
+      const version = await db().evalTargetPresetVersion.findUnique({ where: { id: target.preset.versionId }, include: { preset: { select: { name: true } } } });
+      if (!version) throw new UserFacingError(`The saved target "${target.preset.name}" v${target.preset.version} no longer exists.`);
+      const stored = evalTargetSchema.parse(version.config);
+      return { ...stored, label: target.label, preset: { versionId: version.id, name: version.preset.name, version: version.version } };
+    }),
+  );
+}
+
 /** Creates the run and one item per selected prompt, then starts it. */
 export async function createEvalRun(rawInput: CreateEvalRunInput, actor: AuditActor, deps: EvalRunDependencies = {}): Promise<{ evalRunId: string; itemsTotal: number }> {
   const input = createEvalRunInputSchema.parse(rawInput);
@@ -56,7 +69,7 @@ export async function createEvalRun(rawInput: CreateEvalRunInput, actor: AuditAc
   if (!set) throw new UserFacingError('That evaluation set does not exist.');
   const unknownLabel = input.responseLabels.find((label) => !set.responseLabels.includes(label));
   if (unknownLabel) throw new UserFacingError(`The set has no response column for "${unknownLabel}".`);
-  const config = buildRunConfig(input);
+  const config = buildRunConfig({ ...input, targets: await resolveTargetPresets(input.targets) });
   const { simulated } = await checkEvalEndpoints(config, deps.endpoints ?? endpointLookup());
   const seed = input.limit.kind === 'sample' ? input.limit.seed : '1';
   const name = input.name || `${set.name} · ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;

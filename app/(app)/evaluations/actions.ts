@@ -8,6 +8,7 @@ import { loadDemoEvalSet } from '@/lib/eval/demo-set';
 import { cancelEvalRun, createEvalRun, evalBudgetInputSchema, pauseEvalRun, resumeEvalRun, retryFailedEvalItems } from '@/lib/eval/runs';
 import { deleteEvalSet, importEvalSetOptionsSchema } from '@/lib/eval/sets';
 import { createEvalSpotCheck, createSpotCheckInputSchema } from '@/lib/eval/spot-check';
+import { saveTargetPreset, saveTargetPresetInputSchema } from '@/lib/eval/targets';
 import { importUploadedEvalSet } from '@/lib/eval/uploads';
 
 const byId = z.object({ evalRunId: z.string().min(1) });
@@ -75,4 +76,10 @@ export const createSpotCheckAction = authorizedAction('audits:write', createSpot
   revalidatePath('/audits');
   refresh(input.evalRunId);
   return created;
+});
+
+export const saveTargetPresetAction = authorizedAction('evals:write', saveTargetPresetInputSchema, async (input, user) => {
+  const saved = await saveTargetPreset(input, user);
+  revalidatePath('/evaluations/new');
+  return saved;
 });

@@ -4,13 +4,14 @@ import { NewEvalForm } from '@/components/evaluations/new-eval-form';
 import { Card, EmptyState, PageHeader } from '@/components/ui/card';
 import { requirePageUser } from '@/lib/auth/session';
 import { listEndpointChoices, listEvalSets } from '@/lib/eval/queries';
+import { listTargetPresets } from '@/lib/eval/targets';
 
 export const metadata: Metadata = { title: 'New evaluation' };
 export const dynamic = 'force-dynamic';
 
 export default async function NewEvaluationPage({ searchParams }: { searchParams: Promise<{ set?: string }> }) {
   await requirePageUser('evals:write');
-  const [{ set }, sets, endpoints] = await Promise.all([searchParams, listEvalSets(), listEndpointChoices()]);
+  const [{ set }, sets, endpoints, presets] = await Promise.all([searchParams, listEvalSets(), listEndpointChoices(), listTargetPresets()]);
   return (
     <>
       <PageHeader
@@ -28,6 +29,12 @@ export default async function NewEvaluationPage({ searchParams }: { searchParams
           <NewEvalForm
             sets={sets.map((candidate) => ({ id: candidate.id, name: candidate.name, promptCount: candidate.promptCount, responseLabels: candidate.responseLabels }))}
             endpoints={endpoints}
+            presets={presets.map((preset) => ({
+              versionId: preset.versionId,
+              name: preset.name,
+              version: preset.version,
+              target: preset.target,
+            }))}
             initialSetId={set ?? null}
           />
         )}
