@@ -62,17 +62,26 @@ async function advanceItem(item: EvalChunkItem, control: EvalControl, env: EvalC
           signal: control.cancel.signal,
           bypassCache: retryFresh.has(step.step),
         });
-        if (control.cancel.signal.aborted) return false;
-        await writeStepResult(env.pool, { itemId: item.id, step: step.step, kind: step.kind, subject: step.subject, judge: step.judge, outcome });
+        if (control.cancel.signal.aborted) return null;
+        const written = await writeStepResult(env.pool, { itemId: item.id, step: step.step, kind: step.kind, subject: step.subject, judge: step.judge, outcome });
         stepsRun += 1;
-        return true;
+        return { step: step.step, outcome, written };
       }),
     );
     const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected' && !isStop(outcome.reason));
     if (failure) throw failure.reason;
-    if (outcomes.some((outcome) => outcome.status === 'rejected' || outcome.value === false)) return stepsRun;
-    // Re-read: another worker may have written some of these steps first; the stored rows decide.
-    results = await loadEvalItemResults(item.id);
+    const stored = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value !== null ? [outcome.value] : []));
+    if (stored.length < outcomes.length) return stepsRun;
+    if (stored.every((entry) => entry.written)) {
+      // Our rows are the stored ones: no need to read them back.
+      results = new Map(results);
+      for (const { step, outcome } of stored) {
+        results.set(step, { step, ok: outcome.ok, output: outcome.output, verdict: outcome.verdict, score: outcome.score, preference: outcome.preference, error: outcome.error });
+      }
+    } else {
+      // Another worker stored some of these steps first; the stored rows decide.
+      results = await loadEvalItemResults(item.id);
+    }
     plan = planItem(control.config, item.facts, results, { retrying: true, skip: attempted });
   }
   if (!control.stopped && plan.state !== 'PENDING') await settleEvalItem(env.pool, item.id, plan.state, plan.failureCause);
