@@ -96,27 +96,32 @@ export async function listPromptRecords(evalRunId: string, config: EvalRunConfig
   const imported = await db().evalImportedResponse.findMany({ where: { promptId: { in: [...new Set(rows.map((row) => row.promptId))] } }, select: { promptId: true, label: true, text: true } });
 
   const byPrompt = new Map<bigint, Row[]>();
-  for (const row of rows) byPrompt.set(row.promptId, [...(byPrompt.get(row.promptId) ?? []), row]);
+  for (const row of rows) {
+    const list = byPrompt.get(row.promptId);
+    if (list) list.push(row);
+    else byPrompt.set(row.promptId, [row]);
+  }
+  const importedText = new Map(imported.map((entry) => [`${entry.promptId}:${entry.label}`, entry.text]));
   const records = [...byPrompt.entries()].map(([id, promptRows]): PromptRecord => {
     const first = promptRows[0];
-    const results = promptRows.filter((row) => row.step !== null);
+    const results = new Map(promptRows.filter((row) => row.step !== null).map((row) => [row.step as string, row]));
     const subjects = config.subjects.map((subject): SubjectResponse => {
-      const generation = results.find((row) => row.step === `gen:${subject.key}`);
+      const generation = results.get(`gen:${subject.key}`);
       const response =
         subject.kind === 'imported'
-          ? (imported.find((entry) => entry.promptId === id && entry.label === subject.responseLabel)?.text ?? null)
+          ? (importedText.get(`${id}:${subject.responseLabel}`) ?? null)
           : generation?.ok
             ? (generation.output ?? '')
             : null;
       const decisions = config.judges
         .filter((judge) => judge.rubric !== 'pairwise')
         .flatMap((judge) => {
-          const row = results.find((result) => result.step === `judge:${judge.key}:${subject.key}`);
+          const row = results.get(`judge:${judge.key}:${subject.key}`);
           return row ? [{ judge: judge.key, verdict: row.verdict, score: row.score, reason: row.reason, error: row.ok ? null : row.error }] : [];
         });
       return { subject: subject.key, response, generationError: generation && !generation.ok ? generation.error : null, decisions };
     });
-    const pairwise = results
+    const pairwise = [...results.values()]
       .filter((row) => row.step?.startsWith('pair:') && row.ok)
       .map((row): PairwiseDecision => {
         const [, judge, a, b, order] = (row.step ?? '').split(':');

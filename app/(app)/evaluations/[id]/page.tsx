@@ -12,7 +12,7 @@ import { can } from '@/lib/auth/permissions';
 import { requirePageUser } from '@/lib/auth/session';
 import { rubricLabels } from '@/lib/eval/config';
 import { listPromptRecords, listRunGroups } from '@/lib/eval/responses';
-import { loadEvalResults } from '@/lib/eval/results';
+import { loadEvalResults, loadEvalRunOverview } from '@/lib/eval/results';
 import { formatPercent } from '@/lib/eval/statistics';
 
 export const metadata: Metadata = { title: 'Evaluation' };
@@ -25,9 +25,8 @@ type Search = { group?: string; verdict?: string; page?: string; prompt?: string
 export default async function EvaluationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
   const user = await requirePageUser('evals:read');
   const [{ id }, search] = await Promise.all([params, searchParams]);
-  const loaded = await loadEvalResults(id).catch(() => null);
-  if (!loaded) notFound();
-  const { overview, summary } = loaded;
+  if (!(await loadEvalRunOverview(id))) notFound();
+  const { overview, summary } = await loadEvalResults(id);
   const label = (key: string) => summary.subjects.find((subject) => subject.key === key)?.label ?? key;
   const judgeLabel = (key: string) => summary.judges.find((judge) => judge.key === key)?.label ?? key;
   const verdict = search.verdict === 'HARMFUL' || search.verdict === 'HARMLESS' ? search.verdict : null;
