@@ -66,3 +66,41 @@ test('a researcher imports responses of two models, judges them, reads the compa
   await page.goto(evaluationUrl);
   await expect(page.getByTestId('eval-comparison')).toBeVisible();
 });
+
+test('the demo set evaluates two simulated targets, and a target can be saved as a versioned named target', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, e2eAdmin.email, e2eAdmin.password);
+  await page.goto('/evaluations');
+  await page.waitForLoadState('networkidle');
+  const loadDemo = page.getByRole('button', { name: 'Load the demo prompt set' });
+  if ((await loadDemo.count()) > 0) {
+    await loadDemo.first().click();
+    await expect(page).toHaveURL(/\/evaluations\/sets\/[^/]+$/);
+  } else {
+    await page.getByRole('link', { name: 'Demo prompts (mild, for the simulator)' }).first().click();
+  }
+  await expect(page.getByTestId('set-prompt-count')).toHaveText('40');
+  await page.getByRole('link', { name: 'Evaluate on this set' }).click();
+  await page.waitForLoadState('networkidle');
+  const form = page.getByRole('form', { name: 'New evaluation' });
+  await expect(form.getByLabel('Model (overrides the endpoint\'s)').first()).toHaveValue('sim-target-base');
+  await expect(form.getByLabel('Model (overrides the endpoint\'s)').nth(1)).toHaveValue('sim-target-aligned');
+
+  const label = `e2e aligned ${Date.now()}`;
+  await form.getByLabel('Label').nth(1).fill(label);
+  await form.getByRole('button', { name: 'Save as a named target' }).nth(1).click();
+  await expect(form.getByText(`Saved "${label}" as version 1.`)).toBeVisible();
+  await expect(form.getByText(`saved target ${label} v1`)).toBeVisible();
+
+  await form.getByRole('button', { name: 'Start the evaluation' }).click();
+  await expect(page).toHaveURL(/\/evaluations\/(?!new)[^/?]+$/);
+  await expect(page.getByTestId('eval-progress')).toHaveText('40/40 prompts', { timeout: 120_000 });
+  await expect(page.getByTestId('eval-comparison')).toContainText('Harmlessness judge');
+  await expect(page.getByText('SIMULATED').first()).toBeVisible();
+  await expect(page.getByRole('figure', { name: /Share of responses judged HARMLESS/ })).toBeVisible();
+
+  // Side by side: one prompt with both responses.
+  await page.getByRole('link', { name: 'side by side' }).first().click();
+  await expect(page.getByTestId('eval-prompt')).toHaveCount(1);
+  await expect(page.getByRole('link', { name: 'Back to all prompts' })).toBeVisible();
+});
