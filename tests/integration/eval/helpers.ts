@@ -3,18 +3,21 @@ import { storeEvalSet, type EvalPromptRow } from '@/lib/eval/sets';
 
 export const GROUPS = ['alpha', 'beta', 'gamma'] as const;
 
-/** A set of `count` distinct prompts in three groups, created for one test. */
-export async function createPromptSet(tag: string, count: number, responses: (index: number) => EvalPromptRow['responses'] = () => []): Promise<{ setId: string; prompts: string[] }> {
+/**
+ * A set of `count` distinct prompts in three groups, created for one test. The prompt texts start
+ * with `promptPrefix` (default: the tag); a fixed prefix gives the same prompts, and so the same
+ * simulated answers, in every test run.
+ */
+export async function createPromptSet(tag: string, count: number, promptPrefix: string = tag): Promise<{ setId: string; prompts: string[] }> {
   const rows: EvalPromptRow[] = Array.from({ length: count }, (_, index) => ({
     line: index + 1,
-    prompt: `[${tag}] Prompt ${index}: how should I handle situation number ${index} with my ${GROUPS[index % 3]} neighbour?`,
+    prompt: `[${promptPrefix}] Prompt ${index}: how should I handle situation number ${index} with my ${GROUPS[index % 3]} neighbour?`,
     group: GROUPS[index % 3],
     reference: null,
     externalId: `p-${index}`,
-    responses: responses(index),
+    responses: [],
   }));
-  const labels = [...new Set(rows.flatMap((row) => row.responses.map((response) => response.label)))];
-  const setId = await storeEvalSet({ name: `${tag} set`, description: null, responseLabels: labels, fileName: null, format: null, rowsRead: count, builtIn: false }, rows, [], null);
+  const setId = await storeEvalSet({ name: `${tag} set`, description: null, responseLabels: [], fileName: null, format: null, rowsRead: count, builtIn: false }, rows, [], null);
   return { setId, prompts: rows.map((row) => row.prompt) };
 }
 
