@@ -14,7 +14,9 @@ async function resultCount(evalRunId: string): Promise<number> {
 
 async function endpoint(tag: string, baseUrl: string, maxAttempts: number): Promise<string> {
   const name = `${tag} sim`;
-  await db().providerEndpoint.create({ data: { name, baseUrl, model: 'sim-judge', mode: 'CHAT', concurrency: 4, timeoutMs: 10_000, maxAttempts, supportsJsonMode: true, simulated: true } });
+  await db().providerEndpoint.create({
+    data: { name, baseUrl, model: 'sim-judge', mode: 'CHAT', concurrency: 4, timeoutMs: 10_000, maxAttempts, supportsJsonMode: true, simulated: true, priceInputPerMTok: 10, priceOutputPerMTok: 20 },
+  });
   return name;
 }
 
@@ -89,5 +91,18 @@ describe('evaluation controls', () => {
     } finally {
       sim.setFaults({ rate500: 0 });
     }
+  }, 180_000);
+
+  it('pauses when its budget is spent and refuses to resume until the budget is raised', async () => {
+    const tag = uniqueTag('evalbudget');
+    const { setId } = await createPromptSet(tag, 60);
+    const { evalRunId } = await createEvalRun({ ...evalRunInput(setId, await endpoint(tag, sim.url, 4)), budgetUsd: 0.005 }, null, { boss: await getBoss(), chunkSize: 10 });
+    await waitForEvalRun(evalRunId, ['PAUSED'], 60_000);
+    const run = await db().evalRun.findUniqueOrThrow({ where: { id: evalRunId } });
+    expect(run.pauseReason).toMatch(/^Budget reached: \$0\.00\d+ spent of \$0\.01\./);
+    await expect(resumeEvalRun(evalRunId, {}, null, await getBoss())).rejects.toThrow(/Raise or clear the budget/);
+    await resumeEvalRun(evalRunId, { budgetUsd: null }, null, await getBoss());
+    await waitForEvalRun(evalRunId, ['COMPLETED'], 120_000);
+    expect(await resultCount(evalRunId)).toBe(60 * 6);
   }, 180_000);
 });
