@@ -8,6 +8,7 @@ export const navigation: { href: string; label: string; scope: Scope }[] = [
   { href: '/runs', label: 'Runs', scope: 'runs:read' },
   { href: '/review', label: 'Review', scope: 'review:read' },
   { href: '/audits', label: 'Audits', scope: 'audits:read' },
+  { href: '/evaluations', label: 'Evaluations', scope: 'evals:read' },
   { href: '/exports', label: 'Exports', scope: 'exports:read' },
   { href: '/settings', label: 'Settings', scope: 'providers:read' },
 ];

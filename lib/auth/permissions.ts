@@ -24,10 +24,12 @@ export const scopes = [
   'audits:review',
   'exports:read',
   'exports:write',
+  'evals:read',
+  'evals:write',
 ] as const;
 export type Scope = (typeof scopes)[number];
 
-const readEverything: Scope[] = ['providers:read', 'corpora:read', 'recipes:read', 'runs:read', 'review:read', 'audits:read', 'exports:read'];
+const readEverything: Scope[] = ['providers:read', 'corpora:read', 'recipes:read', 'runs:read', 'review:read', 'audits:read', 'exports:read', 'evals:read'];
 
 export const roleScopes: Record<RoleName, readonly Scope[]> = {
   ADMIN: scopes,
@@ -42,6 +44,7 @@ export const roleScopes: Record<RoleName, readonly Scope[]> = {
     'audits:write',
     'audits:review',
     'exports:write',
+    'evals:write',
   ],
   REVIEWER: [...readEverything, 'account:manage', 'review:comment', 'audits:review'],
 };

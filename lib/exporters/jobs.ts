@@ -25,6 +25,7 @@ import {
   type ExportActor,
 } from './lifecycle';
 import type { CardAudit } from './card';
+import { evalCardSection } from '@/lib/eval/report';
 import type { JsonValue } from './manifest';
 import { exportPool } from './pg';
 import { loadProvenance } from './provenance';
@@ -162,6 +163,7 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
               sourceDescriptions: provenance.sourceDescriptions,
               audit,
               access: { licenseName: request.card.licenseName, licenseLink: request.card.licenseLink, gated: request.card.gatedAccess },
+              extraSections: request.card.evaluationId ? [await evalCardSection(request.card.evaluationId)] : [],
             },
             appVersion: packageJson.version,
             selection: request.selection as unknown as JsonValue,

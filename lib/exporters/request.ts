@@ -72,6 +72,8 @@ export const exportCardFieldsSchema = z
       .default(['en']),
     /** Ask for name, affiliation and intended use before the Hub hands out the files (the data is harmful by design). */
     gatedAccess: z.boolean().default(true),
+    /** An evaluation whose results the card includes (lib/eval/report.ts `evalCardSection`). */
+    evaluationId: z.string().min(1).max(100).optional(),
   })
   .strict();
 

@@ -86,6 +86,8 @@ export type RunExportOptions = {
     audit?: Pick<CardAudit, 'precision' | 'agreement'>;
     /** License id and link for license `other`, and whether the Hub should gate access. */
     access?: CardAccess;
+    /** Markdown sections appended to the card as they are (e.g. an evaluation's results). */
+    extraSections?: readonly string[];
   };
   appVersion: string;
   selection: JsonValue;
@@ -343,7 +345,7 @@ export async function runExport(
     config: sink.config,
   }));
 
-  const card = renderDatasetCard(buildCardInput(options, formatOptions, counts, sources, dataFiles));
+  const card = [renderDatasetCard(buildCardInput(options, formatOptions, counts, sources, dataFiles)), ...(options.card.extraSections ?? [])].join('\n');
   const cardFile = await writeTextFile(outDir, CARD_FILE, card);
   const manifest = buildManifest({
     appVersion: options.appVersion,

@@ -6,13 +6,25 @@ import type { Queue } from 'pg-boss';
 
 export type QueueOptions = Omit<Queue, 'name'>;
 
-export const queueKinds = ['pipelineChunk'] as const;
+export const queueKinds = ['pipelineChunk', 'evalChunk'] as const;
 export type QueueKind = (typeof queueKinds)[number];
 
 export interface QueueDefinition {
   name: string;
   options: QueueOptions;
 }
+
+/** Chunk queues: one stately job per chunk, retried with backoff, heartbeats to notice dead workers. */
+const chunkQueueOptions: QueueOptions = {
+  policy: 'stately',
+  heartbeatSeconds: 10,
+  expireInSeconds: 12 * 60 * 60,
+  retryLimit: 20,
+  retryDelay: 2,
+  retryBackoff: true,
+  retryDelayMax: 60,
+  deleteAfterSeconds: 24 * 60 * 60,
+};
 
 export const queues: Record<QueueKind, QueueDefinition> = {
   /**
@@ -23,15 +35,8 @@ export const queues: Record<QueueKind, QueueDefinition> = {
    */
   pipelineChunk: {
     name: 'pipeline-chunk',
-    options: {
-      policy: 'stately',
-      heartbeatSeconds: 10,
-      expireInSeconds: 12 * 60 * 60,
-      retryLimit: 20,
-      retryDelay: 2,
-      retryBackoff: true,
-      retryDelayMax: 60,
-      deleteAfterSeconds: 24 * 60 * 60,
-    },
+    options: chunkQueueOptions,
   },
+  /** One job per chunk of evaluation items (`EvalChunkJob`), with the same policy as pipeline chunks. */
+  evalChunk: { name: 'eval-chunk', options: chunkQueueOptions },
 };

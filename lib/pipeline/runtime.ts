@@ -3,6 +3,7 @@
  * cache, call log, cross-process limiter) and the chunk worker. `npm run worker` and the in-app
  * worker (instrumentation.ts) both use this.
  */
+import { startEvalWorker } from '@/lib/eval/worker';
 import { getBoss, stopBoss } from '@/lib/jobs/boss';
 import { llmService } from '@/lib/llm/service';
 import { pipelineModels } from '@/lib/pipeline/models';
@@ -20,12 +21,13 @@ export async function startWorkerRuntime(options: { log?: (message: string) => v
   const service = llmService();
   await ensureBuiltInRecipes();
   const worker = await startPipelineWorker({ boss, models: pipelineModels(service), concurrentChunks: options.concurrentChunks, log });
+  const evalWorker = await startEvalWorker({ boss, llm: service, concurrentChunks: options.concurrentChunks });
   let stopping: Promise<void> | null = null;
   return {
     worker,
     stop() {
       stopping ??= (async () => {
-        await worker.stop();
+        await Promise.all([worker.stop(), evalWorker.stop()]);
         await service.flush().catch((error: unknown) => log(`could not flush the LLM call log: ${String(error)}`));
         await stopBoss();
       })();

@@ -65,7 +65,7 @@ export function generateChoices(input: GenerationInput, plan: FaultPlan, passRat
   input.prompts.forEach((prompt, promptIndex) => {
     for (let c = 0; c < input.n; c += 1) {
       const rng = rngFromText(`${input.requestKey}\u0000${promptIndex}\u0000${c}`);
-      const raw = role.generate({ text: prompt.text, fullPrompt: prompt.fullPrompt, seed: input.seed, rng, passRate, flawRate });
+      const raw = role.generate({ text: prompt.text, fullPrompt: prompt.fullPrompt, seed: input.seed, rng, passRate, flawRate, model: input.model });
       let content = input.jsonMode && role.jsonKey !== null ? JSON.stringify({ [role.jsonKey]: raw }) : raw;
       let finishReason: ChoiceText['finishReason'] = 'stop';
       content = cutAtStop(content, input.stop);

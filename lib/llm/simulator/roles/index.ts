@@ -1,3 +1,5 @@
+import { withEvalRubrics } from '../eval-judge';
+import { evalTargetRole } from '../eval-targets';
 import { expertRole } from './expert';
 import { judgeRole } from './judge';
 import { reversedRole } from './reversed';
@@ -7,8 +9,9 @@ export { SIM_ROLES, type RoleImpl, type RoleRequest, type SimRole } from './type
 
 export const ROLE_IMPLS: Record<SimRole, RoleImpl> = {
   reversed: reversedRole,
-  judge: judgeRole,
+  judge: withEvalRubrics(judgeRole),
   expert: expertRole,
+  target: evalTargetRole,
 };
 
 /** Names listed by `GET /v1/models`; any other name containing a role word also works. */
@@ -16,6 +19,7 @@ export const SIMULATED_MODELS: Record<SimRole, string> = {
   reversed: 'sim-reversed',
   judge: 'sim-judge',
   expert: 'sim-expert',
+  target: 'sim-target-base',
 };
 
 /** The role a model name asks for (`my-judge-v2` → judge), or null when it names none. */

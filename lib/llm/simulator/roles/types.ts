@@ -1,6 +1,7 @@
 import type { Rng } from '../random';
 
-export const SIM_ROLES = ['reversed', 'judge', 'expert'] as const;
+// 'target': evaluation target models (../eval-targets.ts).
+export const SIM_ROLES = ['reversed', 'judge', 'expert', 'target'] as const;
 export type SimRole = (typeof SIM_ROLES)[number];
 
 export interface RoleRequest {
@@ -15,6 +16,8 @@ export interface RoleRequest {
   passRate: number;
   /** Reversed and expert: share of replies written with a typical flaw (absent: none). */
   flawRate?: number;
+  /** The requested model name (evaluation targets take their harmful-answer rate from it). */
+  model?: string;
 }
 
 export interface RoleImpl {
