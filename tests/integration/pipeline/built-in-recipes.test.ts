@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { loadProvenance } from '@/lib/exporters/provenance';
 import { canonicalJson } from '@/lib/llm/cache-key';
 import { builtInDefinitions, ensureBuiltInRecipes, getRecipe } from '@/lib/pipeline/recipes';
+import { useOwnDatabase } from '../own-database';
 
-// The only test that touches built-in recipe rows: it plays a database made before the rename.
+// It plays a database made before the rename: built-in recipes are global (one set per database) and
+// other test files create them in any order, so this file gets a database of its own.
 const MIGRATION = path.join(process.cwd(), 'prisma/migrations/20261205175713_builtin_recipe_key_prompt_provenance/migration.sql');
 
 /** The data part of the migration (after its DDL), statement by statement. */
@@ -20,6 +22,14 @@ async function migrationDataStatements(): Promise<string[]> {
 }
 
 describe('built-in recipes on a database that holds the old "Safer-Instruct (safety)" recipe', () => {
+  let ownDatabase: Awaited<ReturnType<typeof useOwnDatabase>>;
+  beforeAll(async () => {
+    ownDatabase = await useOwnDatabase('builtin_recipes');
+  });
+  afterAll(async () => {
+    await ownDatabase?.drop();
+  });
+
   it('renames it through the migration, adds the current prompts as the next version, keeps old versions and runs, and adds the paper preset', async () => {
     const helpful = builtInDefinitions.find((definition) => definition.key === 'safer-instruct-safety');
     if (!helpful) throw new Error('helpful-refusals definition missing');
