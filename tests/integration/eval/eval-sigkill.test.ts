@@ -56,8 +56,9 @@ describe('an evaluation whose worker is killed with SIGKILL', () => {
     await service.close();
     const undisturbedRequests = undisturbedSim.stats.snapshot().totalRequests;
 
-    const disturbedEndpointId = await createSimEndpoint(`${tag}-b`, disturbedSim.url, 4);
-    const disturbed = await createEvalRun(evalRunInput(setId, disturbedEndpointId), null, { boss, chunkSize: 10 });
+    const disturbedEndpointName = await createSimEndpoint(`${tag}-b`, disturbedSim.url, 4);
+    const disturbedEndpointId = (await db().providerEndpoint.findUniqueOrThrow({ where: { name: disturbedEndpointName }, select: { id: true } })).id;
+    const disturbed = await createEvalRun(evalRunInput(setId, disturbedEndpointName), null, { boss, chunkSize: 10 });
     const first = startWorkerProcess(output);
     children.push(first);
     const deadline = Date.now() + 90_000;
