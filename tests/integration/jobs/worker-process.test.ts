@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePools } from '@/lib/db/pools';
 import { db } from '@/lib/db/client';
 import { createBundleExport } from '@/lib/exporters/jobs';
-import { stopBoss } from '@/lib/jobs/boss';
+import { cancelImport, markInterruptedImports, queueImport, resumeImport } from '@/lib/importers/jobs/lifecycle';
+import { getImportView } from '@/lib/importers/jobs/queries';
+import { getBoss, stopBoss } from '@/lib/jobs/boss';
+import { queues } from '@/lib/jobs/queues';
 import { startSimulator, type SimulatorHandle } from '@/lib/llm/simulator/server';
 import { createRun } from '@/lib/pipeline/runs';
 
@@ -124,5 +127,44 @@ describe('npm run worker does every kind of job', () => {
     for (const file of files) expect(file.rows).toBe(pairs);
 
     expect(await stopWorkerProcess(second, 'SIGTERM')).toBe(0);
+  }, 420_000);
+
+  it('progress, cancel, and crash → failed → resume, with the import running in a worker process', async () => {
+    const tag = uniqueTag('worker-lifecycle');
+    const rows = 100_000;
+    const worker = startWorkerProcess(output);
+    children.push(worker);
+
+    // Progress shows while it runs; cancel stops it and removes what it stored.
+    const cancelled = await queueCorpusImport(await writeCorpusFile(temp.dir, `${tag}-cancel`, rows), `${tag} cancelled`);
+    await waitUntil(async () => (await db().import.findUniqueOrThrow({ where: { id: cancelled } })).rowsInserted >= 2_000, 120_000, 'rows of the import to cancel', output);
+    const seen = (await db().import.findUniqueOrThrow({ where: { id: cancelled } })).rowsInserted;
+    await waitUntil(async () => (await db().import.findUniqueOrThrow({ where: { id: cancelled } })).rowsInserted > seen, 30_000, 'more progress', output);
+    await cancelImport(cancelled, actor);
+    await waitUntil(async () => (await db().sourceText.count({ where: { importId: cancelled } })) === 0, 60_000, 'the cancelled rows to go', output);
+    expect((await db().import.findUniqueOrThrow({ where: { id: cancelled } })).status).toBe('CANCELLED');
+
+    // Crash, and pg-boss gives up on the job (as after its last retry): the sweep marks the import
+    // FAILED and resumable, and a resume continues after the last committed row in a new worker.
+    const crashed = await queueCorpusImport(await writeCorpusFile(temp.dir, `${tag}-crash`, rows), `${tag} crashed`);
+    await waitUntil(async () => (await db().import.findUniqueOrThrow({ where: { id: crashed } })).rowsInserted >= 2_000, 120_000, 'rows of the import to crash', output);
+    await stopWorkerProcess(worker, 'SIGKILL');
+    const boss = await getBoss();
+    const [job] = await boss.findJobs(queues.import.name, { key: crashed });
+    await boss.cancel(queues.import.name, job.id);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await markInterruptedImports({ staleAfterSeconds: 2 })).interrupted).toContain(crashed);
+    const failed = await getImportView(crashed);
+    expect(failed).toMatchObject({ status: 'FAILED', resumable: true });
+    expect(await db().sourceText.count({ where: { importId: crashed } })).toBe(failed!.rowsInserted);
+
+    const fresh = startWorkerProcess(output);
+    children.push(fresh);
+    const { token } = await resumeImport(crashed, actor);
+    await queueImport(crashed, token);
+    await waitUntil(async () => (await db().import.findUniqueOrThrow({ where: { id: crashed } })).status === 'COMPLETED', 150_000, 'the resumed import', output);
+    expect(await db().import.findUniqueOrThrow({ where: { id: crashed } })).toMatchObject({ rowsRead: rows, rowsInserted: rows, duplicates: 0, errorCount: 0 });
+    expect(await db().sourceText.count({ where: { importId: crashed } })).toBe(rows);
+    expect(await stopWorkerProcess(fresh, 'SIGTERM')).toBe(0);
   }, 420_000);
 });
