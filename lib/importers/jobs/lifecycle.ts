@@ -3,14 +3,14 @@ import { access, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { AuditActor } from '@/lib/audit-log/record';
+import { pool } from '@/lib/db/pools';
+import { execute, NOW_UTC, queryRows, withTransaction, type PgClient } from '@/lib/db/sql';
 import { UserFacingError } from '@/lib/errors';
 import { liveJobCount, sendJob } from '@/lib/jobs/send';
 
 import { formatFromFileName } from '../detect';
 import { uploadsDir } from '../uploads';
 import { importKindOf, importOptionsSchema, importStateSchema, parseImportOptions, type ImportConfig } from './config';
-import { pool } from '@/lib/db/pools';
-import { execute, NOW_UTC, queryRows, withTransaction, type PgClient } from '@/lib/db/sql';
 import { rollbackImportRows, runImport, type RunOptions, type RunOutcome } from './runner';
 import { newRowId } from './targets';
 

@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises';
 
+import { pool } from '@/lib/db/pools';
+import { execute, NOW_UTC, queryRows, withTransaction, type PgClient } from '@/lib/db/sql';
+
 import { describeRowError, ImportFileError } from '../errors';
 import type { ImportLimits, ReadOptions, RowError } from '../types';
 import { parseImportOptions, type ImportConfig, type ImportPhase, type ImportState, type ImportTargetKind } from './config';
-import { pool } from '@/lib/db/pools';
-import { execute, NOW_UTC, queryRows, withTransaction, type PgClient } from '@/lib/db/sql';
 import { importTargetColumn, importTargets, type ImportTarget } from './targets';
 
 export interface RunOptions {

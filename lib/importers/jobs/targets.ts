@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 
+import { execute, NOW_UTC, queryRows, type PgClient } from '@/lib/db/sql';
+
 import { normaliseForDedup } from '../dedup';
 import { readPairRows, readSourceRows, type ImportRun } from '../read-rows';
 import type { PairRow, ReadOptions, RowError, SourceRow } from '../types';
 import type { ImportConfig, ImportTargetKind } from './config';
-import { execute, NOW_UTC, queryRows, type PgClient } from '@/lib/db/sql';
 
 /** A source text without a topic still needs one (topics group the corpus and the pipeline). */
 export const defaultTopic = 'unlabelled';
