@@ -113,7 +113,7 @@ async function main(): Promise<number> {
   const { importConfigSchema } = await import('@/lib/importers/jobs/config');
   const { beginImport, cancelImport, createImport, resumeImport } = await import('@/lib/importers/jobs/lifecycle');
   const { importCounters, runImport } = await import('@/lib/importers/jobs/runner');
-  const { closeImportPool } = await import('@/lib/importers/jobs/pg');
+  const { closePools } = await import('@/lib/db/pools');
   const { corpusIdsNamed, findActiveUserByEmail, firstRowErrors } = await import('@/lib/importers/jobs/cli');
   const { previewFile, ImportFileError, importFormats, pairShapeNames, csvDelimiters } = await import('@/lib/importers');
   console.log(`Database: ${database.how}`);
@@ -247,7 +247,7 @@ async function main(): Promise<number> {
     console.log(`Report (first ${errors.length} of ${count(record.errorCount)}; all of it in the app, Corpora → imports):`);
     for (const error of errors) console.log(`  line ${error.line}${error.column ? `, column "${error.column}"` : ''}: ${error.reason}`);
   }
-  await closeImportPool();
+  await closePools(['imports']);
   await database.stop();
   return exitCode;
 }

@@ -1,6 +1,7 @@
-// `npm run worker`: an extra pipeline worker process. It joins the app's Postgres (DATABASE_URL,
-// or the embedded one `npm start` runs from DATA_DIR) and takes chunk jobs from the same queue as
-// the in-app worker; endpoint limits are shared, so more processes help until those limits bind.
+// `npm run worker`: a worker process for every queue (pipeline chunks, imports, exports, the
+// periodic sweeps). It joins the app's Postgres (DATABASE_URL, or the embedded one `npm start`
+// runs from DATA_DIR) and takes jobs from the same queues as the in-app worker; endpoint limits
+// are shared, so more processes help until those limits bind.
 import fs from 'node:fs';
 import path from 'node:path';
 import { dataDir } from '@/lib/runtime/data-dir';
@@ -27,9 +28,9 @@ async function main() {
   }
   if (!process.env.ENCRYPTION_KEY) log('ENCRYPTION_KEY is not set: endpoints with a stored API key will fail (keys from environment variables work).');
   const concurrency = Number(process.argv.find((arg) => arg.startsWith('--jobs='))?.slice('--jobs='.length));
-  const { startWorkerRuntime } = await import('@/lib/pipeline/runtime');
-  const runtime = await startWorkerRuntime({ log, concurrentChunks: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : undefined });
-  log('ready; Ctrl-C stops after the stages in progress');
+  const { startWorkerRuntime } = await import('@/lib/worker/runtime');
+  const runtime = await startWorkerRuntime({ log, concurrency: Number.isInteger(concurrency) && concurrency > 0 ? { pipelineChunk: concurrency } : {} });
+  log('ready for every queue; Ctrl-C stops after the stages in progress');
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/db/generated/client';
+import { poolSize } from '@/lib/db/pools';
 
 export type { PrismaClient } from '@/lib/db/generated/client';
 export { Prisma } from '@/lib/db/generated/client';
@@ -11,8 +12,7 @@ function createPrismaClient(): PrismaClient {
   if (!connectionString) {
     throw new Error('DATABASE_URL is not set. Start the app with `npm start`, which provides the embedded Postgres.');
   }
-  const poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10);
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize('prisma') }) });
 }
 
 /** One client per process (module reloads in dev and test reuse it). */

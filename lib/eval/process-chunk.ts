@@ -14,7 +14,7 @@ import { LlmError } from '@/lib/llm/errors';
 import { causeKind } from '@/lib/pipeline/item-state';
 import type { EndpointLookup } from '@/lib/pipeline/models';
 import { RunStoppedError } from '@/lib/pipeline/run-control';
-import type { SqlPool } from '@/lib/pipeline/sql';
+import type { SqlPool } from '@/lib/db/sql';
 
 export const evalChunkJobSchema = z.object({
   evalRunId: z.string().min(1),

@@ -18,7 +18,7 @@ import { queues } from '@/lib/jobs/queues';
 import { endpointForStage, endpointLookup, type EndpointLookup } from '@/lib/pipeline/models';
 import { DEFAULT_CHUNK_SIZE } from '@/lib/pipeline/queue';
 import { budgetExceeded } from '@/lib/pipeline/run-control';
-import { NOW_UTC } from '@/lib/pipeline/sql';
+import { NOW_UTC } from '@/lib/db/sql';
 import { EndpointUnavailableError } from '@/lib/pipeline/stages/types';
 
 const nowUtc = Prisma.raw(NOW_UTC);

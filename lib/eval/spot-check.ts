@@ -18,7 +18,7 @@ import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
 import { db } from '@/lib/db/client';
 import { UserFacingError } from '@/lib/errors';
 import { evalRunConfigSchema } from '@/lib/eval/config';
-import { NOW_UTC } from '@/lib/pipeline/sql';
+import { NOW_UTC } from '@/lib/db/sql';
 
 export const createSpotCheckInputSchema = z.object({
   evalRunId: z.string().min(1),

@@ -8,7 +8,7 @@ import { db, Prisma } from '@/lib/db/client';
 import type { EvalStepKind } from '@/lib/db/generated/enums';
 import type { ItemFacts, StoredStep } from '@/lib/eval/item-plan';
 import type { StepOutcome } from '@/lib/eval/steps';
-import { NOW_UTC, type SqlPool } from '@/lib/pipeline/sql';
+import { NOW_UTC, type SqlPool } from '@/lib/db/sql';
 
 const nowUtc = Prisma.raw(NOW_UTC);
 

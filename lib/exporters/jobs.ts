@@ -1,8 +1,8 @@
 /**
  * Bundle exports: an Export row, a job that streams the selection once into every format and
  * split under DATA_DIR/exports/<id>/ and zips them with the card and manifest. Exports over
- * BACKGROUND_EXPORT_ROWS rows run in the background in this process; the advisory lock they hold
- * lets any process notice one whose server died (`reapInterruptedExports`).
+ * BACKGROUND_EXPORT_ROWS rows are `export` jobs that any worker process runs; the advisory lock a
+ * running export holds tells a live export from one whose worker died.
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import packageJson from '@/package.json';
 import { buildAuditReport } from '@/lib/audit/report';
 import { db } from '@/lib/db/client';
 import { UserFacingError } from '@/lib/errors';
+import { liveJobCount, sendJob } from '@/lib/jobs/send';
 import { dataDir } from '@/lib/runtime/data-dir';
 
 import {
@@ -27,7 +28,7 @@ import {
 import type { CardAudit } from './card';
 import { evalCardSection } from '@/lib/eval/report';
 import type { JsonValue } from './manifest';
-import { exportPool } from './pg';
+import { pool } from '@/lib/db/pools';
 import { loadProvenance } from './provenance';
 import { SelectionReader, withSnapshot, type SelectionCount } from './query';
 import {
@@ -55,7 +56,7 @@ export const bundleFileName = (exportId: string): string => `export-${exportId}.
 
 /** Matching rows (before dedup) and what an export of them reads at most. */
 export async function countSelection(selection: ExportSelection): Promise<SelectionCount> {
-  const client = await exportPool().connect();
+  const client = await pool('exports').connect();
   try {
     return await new SelectionReader(client, selection).count();
   } finally {
@@ -90,7 +91,7 @@ export async function createBundleExport(
   const mode = options.background ?? 'auto';
   const background = mode === 'always' || (mode === 'auto' && count.rowsToRead > BACKGROUND_EXPORT_ROWS);
   if (background) {
-    startBundleJob(id, actor);
+    await startBundleJob(id, actor);
     return { id, background, status: 'RUNNING', error: null };
   }
   try {
@@ -102,33 +103,23 @@ export async function createBundleExport(
   }
 }
 
-const globalForJobs = globalThis as unknown as { studioExportJobs?: Map<string, Promise<void>> };
-const runningJobs = (): Map<string, Promise<void>> => (globalForJobs.studioExportJobs ??= new Map());
-
-/** Starts the job without waiting; it records its own failure on the Export row. */
-export function startBundleJob(exportId: string, actor: ExportActor): void {
-  const job = runBundleJob(exportId, actor)
-    .catch((error: unknown) => console.error(`[exports] ${exportId} failed: ${errorMessage(error)}`))
-    .finally(() => runningJobs().delete(exportId));
-  runningJobs().set(exportId, job);
-}
-
-/** Resolves when the background job of `exportId` in this process (if any) has finished. */
-export async function waitForBundleJob(exportId: string): Promise<void> {
-  await runningJobs().get(exportId);
+/** Hands the export to the job layer; any worker process writes the bundle (`runBundleJob`). */
+export async function startBundleJob(exportId: string, actor: ExportActor): Promise<void> {
+  await sendJob('export', { exportId, actor: { id: actor.id, email: actor.email } }, { singletonKey: exportId });
 }
 
 /**
- * Claims a QUEUED export (lock, then QUEUED → RUNNING) and writes its bundle. Returns without
- * doing anything when another process holds it or it is no longer queued.
+ * Claims the export (lock, then QUEUED → RUNNING) and writes its bundle. A RUNNING export whose
+ * lock is free lost its worker: the job's retry claims it again and starts the bundle afresh.
+ * Returns without doing anything when another process holds it or it has finished.
  */
 export async function runBundleJob(exportId: string, actor: ExportActor): Promise<void> {
-  const client = await exportPool().connect();
+  const client = await pool('exports').connect();
   let locked = false;
   try {
     locked = await tryLockExport(client, exportId);
     if (!locked) return;
-    const claimed = await db().export.updateMany({ where: { id: exportId, status: 'QUEUED' }, data: { status: 'RUNNING' } });
+    const claimed = await db().export.updateMany({ where: { id: exportId, status: { in: ['QUEUED', 'RUNNING'] } }, data: { status: 'RUNNING', error: null } });
     if (claimed.count === 0) return;
     const row = await db().export.findUniqueOrThrow({ where: { id: exportId }, select: { selection: true, formats: true } });
     const dir = exportDir(exportId);
@@ -227,12 +218,19 @@ function bundleOutcome(result: RunExportResult): Parameters<typeof completeExpor
 /** A QUEUED export younger than this may still be about to take its lock. */
 const QUEUED_GRACE_MS = 60_000;
 
-/** Marks exports whose process died (no one holds their lock) as failed, so they do not spin forever. */
+/**
+ * Marks exports whose process died (no one holds their lock) and whose job pg-boss has given up
+ * on (or that never had one) as failed, so they do not spin forever. The `exportSweep` schedule runs it.
+ */
 export async function reapInterruptedExports(): Promise<number> {
   const open = await db().export.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true, status: true, createdAt: true } });
-  const candidates = open.filter((row) => row.status === 'RUNNING' || Date.now() - row.createdAt.getTime() > QUEUED_GRACE_MS);
+  const candidates: typeof open = [];
+  for (const row of open) {
+    if (row.status === 'QUEUED' && Date.now() - row.createdAt.getTime() <= QUEUED_GRACE_MS) continue;
+    if ((await liveJobCount('export', row.id)) === 0) candidates.push(row);
+  }
   if (candidates.length === 0) return 0;
-  const client = await exportPool().connect();
+  const client = await pool('exports').connect();
   let reaped = 0;
   try {
     for (const candidate of candidates) {
@@ -311,9 +309,8 @@ async function creatorEmails(rows: readonly ExportRecord[]): Promise<Map<string,
   return new Map(users.map((user) => [user.id, user.email]));
 }
 
-/** The newest exports, after failing those whose process died. */
+/** The newest exports. */
 export async function listExports(take = 50): Promise<ExportSummary[]> {
-  await reapInterruptedExports();
   const rows = await findExports({}, take);
   const emails = await creatorEmails(rows);
   return rows.map((row) => summarise(row, emails));

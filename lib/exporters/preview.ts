@@ -1,4 +1,4 @@
-import { exportPool } from './pg';
+import { pool } from '@/lib/db/pools';
 import { SelectionReader, withSnapshot, type SelectionPlan, type TopicCount } from './query';
 import { exporters } from './registry';
 import { BACKGROUND_EXPORT_ROWS, type ExportSelection } from './request';
@@ -32,7 +32,7 @@ function rowsPerFormat(plan: SelectionPlan): Record<ExportFormat, number> {
 
 /** What an export of `selection` would contain, from one consistent snapshot. */
 export async function previewSelection(selection: ExportSelection): Promise<ExportPreview> {
-  const client = await exportPool().connect();
+  const client = await pool('exports').connect();
   try {
     return await withSnapshot(client, async () => {
       const reader = new SelectionReader(client, selection);

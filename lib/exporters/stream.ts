@@ -18,7 +18,7 @@ import {
   unlockExport,
   type ExportActor,
 } from './lifecycle';
-import { exportPool } from './pg';
+import { pool } from '@/lib/db/pools';
 import { SelectionReader } from './query';
 import type { StreamRequest } from './request';
 import { createRowRouter, PROGRESS_EVERY } from './runExport';
@@ -36,7 +36,7 @@ export type ExportStream = {
 export async function openExportStream(request: StreamRequest, actor: ExportActor): Promise<ExportStream> {
   const { selection, format } = request;
   const exporter = exporters[format];
-  const client = await exportPool().connect();
+  const client = await pool('exports').connect();
   let exportId: string | null = null;
   let locked = false;
   let inTransaction = false;

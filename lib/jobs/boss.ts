@@ -3,7 +3,8 @@
  * route handlers and server actions separately and module state is not shared between them).
  */
 import { PgBoss } from 'pg-boss';
-import { queueKinds, queues } from '@/lib/jobs/queues';
+import { poolSize } from '@/lib/db/pools';
+import { queueKinds, queues, type QueueKind } from '@/lib/jobs/queues';
 
 const globalForBoss = globalThis as unknown as { studioBoss?: Promise<PgBoss> };
 
@@ -19,34 +20,37 @@ async function createBoss(options: BossOptions): Promise<PgBoss> {
   if (!connectionString) throw new Error('DATABASE_URL is not set; the job queue lives in the app database.');
   const boss = new PgBoss({
     connectionString,
-    max: Number(process.env.JOBS_POOL_SIZE ?? 4),
+    max: poolSize('jobs'),
+    // A worker killed mid-job is noticed within heartbeatSeconds plus one supervision pass.
     supervise: options.supervise ?? true,
-    // A worker killed mid-job is noticed within heartbeatSeconds plus one pass.
     superviseIntervalSeconds: 5,
     monitorIntervalSeconds: 5,
-    schedule: false,
+    // The periodic sweeps are pg-boss schedules (lib/jobs/queues.ts); one process's clock sends each occurrence.
+    schedule: true,
     application_name: 'studio-jobs',
   });
   const log = options.log ?? ((message: string) => console.error(`[jobs] ${message}`));
   boss.on('error', (error) => log(`pg-boss: ${error instanceof Error ? error.message : String(error)}`));
   await boss.start();
-  for (const kind of queueKinds) {
-    const { name, options: queueOptions } = queues[kind];
-    const existing = await boss.getQueue(name);
-    if (existing) {
-      // Options changed in code reach an existing queue; only its policy is fixed at creation.
-      const { policy: _policy, partition: _partition, deadLetter: _deadLetter, ...updatable } = queueOptions;
-      await boss.updateQueue(name, updatable);
-      continue;
-    }
-    try {
-      await boss.createQueue(name, queueOptions);
-    } catch (error) {
-      // Another process created it between our check and our create.
-      if (!(await boss.getQueue(name))) throw error;
-    }
-  }
+  for (const kind of queueKinds) await ensureQueue(boss, kind);
   return boss;
+}
+
+/** Creates the queue, or brings an existing one's options up to date (only its policy is fixed at creation). */
+async function ensureQueue(boss: PgBoss, kind: QueueKind): Promise<void> {
+  const { name, policy } = queues[kind];
+  const existing = await boss.getQueue(name);
+  if (existing) {
+    const { policy: _policy, partition: _partition, deadLetter: _deadLetter, heartbeatSeconds: _heartbeat, retryDelayMax: _max, ...updatable } = policy;
+    await boss.updateQueue(name, updatable);
+    return;
+  }
+  try {
+    await boss.createQueue(name, policy);
+  } catch (error) {
+    // Another process created it between our check and our create.
+    if (!(await boss.getQueue(name))) throw error;
+  }
 }
 
 /** The process's started pg-boss with every queue created; the first call starts it. */

@@ -4,7 +4,7 @@
  * is stored is never run again; a crash between the model call and the write costs no second
  * payment, because the reply is in the LLM cache.
  */
-import { z } from 'zod';
+import type { JobPayload } from '@/lib/jobs/queues';
 import { LlmError } from '@/lib/llm/errors';
 import type { LlmDeps } from '@/lib/llm/call';
 import { applyStageResult, progressFromResults, type ItemProgress } from '@/lib/pipeline/item-state';
@@ -14,12 +14,8 @@ import type { PipelineModels } from '@/lib/pipeline/stages/types';
 import type { StageWriter } from '@/lib/pipeline/stage-writer';
 import { completeRunIfDone, loadChunkItems, loadItemResults, type ChunkItem } from '@/lib/pipeline/store';
 
-export const chunkJobSchema = z.object({
-  runId: z.string().min(1),
-  fromId: z.string().regex(/^\d+$/),
-  toId: z.string().regex(/^\d+$/),
-});
-export type ChunkJob = z.infer<typeof chunkJobSchema>;
+/** What a chunk job carries (lib/jobs/queues.ts): the run and the RunItem id range. */
+export type ChunkJob = JobPayload<'pipelineChunk'>;
 
 export interface ChunkEnvironment {
   controls: RunControls;

@@ -3,7 +3,7 @@
  * over the run's items and stage results), so it is never staler than the poll interval.
  */
 import { db, Prisma } from '@/lib/db/client';
-import { NOW_UTC } from '@/lib/pipeline/sql';
+import { NOW_UTC } from '@/lib/db/sql';
 import { finalStateList } from '@/lib/pipeline/store';
 import type { RunItemState, RunStatus, Stage } from '@/lib/db/generated/enums';
 import { causeKind, finalStates, stageLabels, stageNameOf, stageOrder } from '@/lib/pipeline/item-state';

@@ -1,7 +1,6 @@
 /** Sending a run's chunks to the pipeline queue. */
 import type { PgBoss } from 'pg-boss';
-import { getBoss } from '@/lib/jobs/boss';
-import { queues } from '@/lib/jobs/queues';
+import { insertJobs } from '@/lib/jobs/send';
 import type { ChunkJob } from '@/lib/pipeline/process-chunk';
 import { pendingChunks } from '@/lib/pipeline/store';
 
@@ -15,11 +14,10 @@ export const DEFAULT_CHUNK_SIZE = 25;
 export async function enqueueRunChunks(runId: string, chunkSize: number, boss?: PgBoss): Promise<number> {
   const chunks = await pendingChunks(runId, chunkSize);
   if (chunks.length === 0) return 0;
-  const queue = boss ?? (await getBoss());
   const jobs = chunks.map((chunk) => {
     const data: ChunkJob = { runId, fromId: chunk.fromId.toString(), toId: chunk.toId.toString() };
     return { data, singletonKey: `${runId}:${data.fromId}` };
   });
-  await queue.insert(queues.pipelineChunk.name, jobs);
+  await insertJobs('pipelineChunk', jobs, boss);
   return jobs.length;
 }

@@ -14,7 +14,7 @@ import { recipeConfigSchema, stageNames, type RecipeConfig } from '@/lib/pipelin
 import { DEFAULT_CHUNK_SIZE, enqueueRunChunks } from '@/lib/pipeline/queue';
 import { budgetExceeded, runSpend } from '@/lib/pipeline/run-control';
 import { runSelectionSchema, selectedSourceTextsSql, storedSelectionSchema, type StoredSelection } from '@/lib/pipeline/selection';
-import { NOW_UTC } from '@/lib/pipeline/sql';
+import { NOW_UTC } from '@/lib/db/sql';
 import { finalStateList } from '@/lib/pipeline/store';
 import { EndpointUnavailableError } from '@/lib/pipeline/stages/types';
 

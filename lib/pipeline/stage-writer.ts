@@ -12,7 +12,7 @@
 import type { RunItemState } from '@/lib/db/generated/enums';
 import { dbStageOf, type ItemProgress } from '@/lib/pipeline/item-state';
 import type { StageName } from '@/lib/pipeline/prompts/recipe-config';
-import { NOW_UTC, type SqlPool } from '@/lib/pipeline/sql';
+import { NOW_UTC, type SqlPool } from '@/lib/db/sql';
 import type { StageOutcome } from '@/lib/pipeline/stages/types';
 
 export interface PairContext {

@@ -4,7 +4,7 @@
 import { db, Prisma } from '@/lib/db/client';
 import type { RunItemState, Stage, Verdict } from '@/lib/db/generated/enums';
 import { finalStates, stageNameOf, type StageResultSummary } from '@/lib/pipeline/item-state';
-import { NOW_UTC } from '@/lib/pipeline/sql';
+import { NOW_UTC } from '@/lib/db/sql';
 
 const nowUtc = Prisma.raw(NOW_UTC);
 /** The final item states as a SQL list, for `state NOT IN (…)`. */

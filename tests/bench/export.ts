@@ -29,7 +29,7 @@ import pg from 'pg';
 
 import { startEmbeddedPostgres } from '@/lib/db/embedded';
 import { migrateOnStart } from '@/lib/db/migrate';
-import { closeExportPool, exportPool } from '@/lib/exporters/pg';
+import { closePools, pool } from '@/lib/db/pools';
 import { DEFAULT_FETCH_ROWS, EXPORT_ROW_COLUMNS, literalBinder, selectionSql, SelectionReader, withSnapshot } from '@/lib/exporters/query';
 import { exportSelectionSchema, type ExportSelection } from '@/lib/exporters/request';
 import { runExport } from '@/lib/exporters/runExport';
@@ -128,7 +128,7 @@ async function measureCopy(client: pg.Client, selection: ExportSelection): Promi
 }
 
 async function measureExport(selection: ExportSelection, format: ExportFormat, outDir: string): Promise<Measure> {
-  const client = await exportPool().connect();
+  const client = await pool('exports').connect();
   try {
     const started = performance.now();
     const cpu = process.cpuUsage();
@@ -209,7 +209,7 @@ async function measure(databaseUrl: string, root: string): Promise<void> {
     console.log(JSON.stringify(result));
   } finally {
     await client.end().catch(() => undefined);
-    await closeExportPool();
+    await closePools(['exports']);
   }
 }
 

@@ -151,7 +151,8 @@ async function main(): Promise<void> {
     const { createImport, beginImport } = await import('@/lib/importers/jobs/lifecycle');
     const { importCounters, runImport } = await import('@/lib/importers/jobs/runner');
     const { importConfigSchema } = await import('@/lib/importers/jobs/config');
-    const { closeImportPool, importPool, queryRows } = await import('@/lib/importers/jobs/pg');
+    const { closePools, pool } = await import('@/lib/db/pools');
+    const { queryRows } = await import('@/lib/db/sql');
 
     console.log(`  rss before import ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
     const { id } = await createImport({ filePath: file, fileName: 'corpus.jsonl', fileBytes, ownsFile: false, createdById: null });
@@ -188,9 +189,9 @@ async function main(): Promise<void> {
     const postgresCpu = postgresCpuSeconds() - cpuBefore.postgres;
     if (outcome.status !== 'COMPLETED') throw new Error(`import ended ${outcome.status}: ${'error' in outcome ? outcome.error : ''}`);
 
-    const [{ count: stored }] = await queryRows<{ count: number }>(importPool(), `SELECT count(*)::int AS count FROM "SourceText"`);
+    const [{ count: stored }] = await queryRows<{ count: number }>(pool('imports'), `SELECT count(*)::int AS count FROM "SourceText"`);
     const record = (await importCounters(id))!;
-    await closeImportPool();
+    await closePools(['imports']);
     const rowsPerSecond = rowCount / seconds;
     const checkSeconds = checkEnded === null ? 0 : (checkEnded - started) / 1000;
     console.log(`\nRows in the file:     ${rowCount.toLocaleString('en-US')}`);

@@ -7,7 +7,7 @@ import { authorizedAction } from '@/lib/actions/authorized-action';
 import type { CurrentUser } from '@/lib/auth/session';
 import { deleteCorpus, deleteDataset } from '@/lib/importers/corpora';
 import { importConfigSchema } from '@/lib/importers/jobs/config';
-import { beginImport, cancelImport, deleteImport, launchImport, resumeImport } from '@/lib/importers/jobs/lifecycle';
+import { beginImport, cancelImport, deleteImport, queueImport, resumeImport } from '@/lib/importers/jobs/lifecycle';
 import { loadSampleCorpus } from '@/lib/importers/sample';
 
 const id = z.string().min(1).max(100);
@@ -19,10 +19,10 @@ export const loadSampleCorpusAction = authorizedAction('corpora:write', z.object
   return result;
 });
 
-/** The mapping step: settle the mapping, then run the import in the background of this server. */
+/** The mapping step: settle the mapping, then queue the import for a worker. */
 export const startImportAction = authorizedAction('corpora:write', z.object({ importId: id, config: importConfigSchema }), async ({ importId, config }, user) => {
   const { token } = await beginImport(importId, config, actorOf(user));
-  launchImport(importId, token);
+  await queueImport(importId, token);
   return { importId };
 });
 
@@ -33,7 +33,7 @@ export const cancelImportAction = authorizedAction('corpora:write', z.object({ i
 
 export const resumeImportAction = authorizedAction('corpora:write', z.object({ importId: id }), async ({ importId }, user) => {
   const { token } = await resumeImport(importId, actorOf(user));
-  launchImport(importId, token);
+  await queueImport(importId, token);
   return { importId };
 });
 

@@ -9,7 +9,6 @@ import { Badge, Card, EmptyState, PageHeader } from '@/components/ui/card';
 import { can } from '@/lib/auth/permissions';
 import { requirePageUser } from '@/lib/auth/session';
 import { listCorpora, listDatasets, type CorpusSummary } from '@/lib/importers/corpora';
-import { sweepImportsLazily } from '@/lib/importers/jobs/lifecycle';
 import { listImports } from '@/lib/importers/jobs/queries';
 
 export const metadata: Metadata = { title: 'Corpora' };
@@ -22,7 +21,6 @@ function ImportStateBadge({ state }: { state: CorpusSummary['importState'] }) {
 
 export default async function CorporaPage() {
   const user = await requirePageUser('corpora:read');
-  await sweepImportsLazily();
   const [corpora, datasets, imports] = await Promise.all([listCorpora(), listDatasets(), listImports({ limit: 10 })]);
   const canWrite = can(user.role, 'corpora:write');
   const importLink = canWrite ? (

@@ -1,5 +1,4 @@
 import { authorizeRoute } from '@/lib/actions/authorized-action';
-import { sweepImportsLazily } from '@/lib/importers/jobs/lifecycle';
 import { listImports } from '@/lib/importers/jobs/queries';
 
 export const dynamic = 'force-dynamic';
@@ -8,6 +7,5 @@ export const dynamic = 'force-dynamic';
 export async function GET() {
   const auth = await authorizeRoute('corpora:read');
   if ('response' in auth) return auth.response;
-  await sweepImportsLazily();
   return Response.json({ imports: await listImports({ limit: 50 }) });
 }

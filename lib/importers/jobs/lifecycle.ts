@@ -3,14 +3,16 @@ import { access, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { AuditActor } from '@/lib/audit-log/record';
+import { pool } from '@/lib/db/pools';
+import { execute, NOW_UTC, queryRows, withTransaction, type PgClient } from '@/lib/db/sql';
 import { UserFacingError } from '@/lib/errors';
+import { liveJobCount, sendJob } from '@/lib/jobs/send';
 
 import { formatFromFileName } from '../detect';
 import { uploadsDir } from '../uploads';
 import { importKindOf, importOptionsSchema, importStateSchema, parseImportOptions, type ImportConfig } from './config';
-import { execute, importPool, queryRows, withTransaction, type PgClient } from './pg';
 import { rollbackImportRows, runImport, type RunOptions, type RunOutcome } from './runner';
-import { newRowId, utcNowSql } from './targets';
+import { newRowId } from './targets';
 
 /** A RUNNING import whose heartbeat is older than this is taken for dead (the runner beats every 2 s). */
 export const staleHeartbeatSeconds = 30;
@@ -34,7 +36,7 @@ async function lockImport(tx: PgClient, importId: string): Promise<LockedImport>
   const rows = await queryRows<LockedImport>(
     tx,
     `SELECT id, status::text AS status, "fileName", "filePath", "corpusId", "datasetId", "rowsRead", "rowsInserted", options,
-       ("heartbeatAt" IS NULL OR "heartbeatAt" < ${utcNowSql} - make_interval(secs => $2)) AS stale
+       ("heartbeatAt" IS NULL OR "heartbeatAt" < ${NOW_UTC} - make_interval(secs => $2)) AS stale
      FROM "Import" WHERE id = $1 FOR UPDATE`,
     [importId, staleHeartbeatSeconds],
   );
@@ -51,7 +53,7 @@ async function audit(tx: PgClient, entry: { actor: AuditActor; action: string; t
   await execute(
     tx,
     `INSERT INTO "AuditLog" (id, "actorId", "actorEmail", action, "targetType", "targetId", before, after, "createdAt")
-     VALUES ($1, $2, $3, $4, 'Import', $5, $6::jsonb, $7::jsonb, ${utcNowSql})`,
+     VALUES ($1, $2, $3, $4, 'Import', $5, $6::jsonb, $7::jsonb, ${NOW_UTC})`,
     [newRowId(), entry.actor?.id ?? null, entry.actor?.email ?? null, entry.action, entry.targetId, json(entry.before), json(entry.after)],
   );
 }
@@ -73,9 +75,9 @@ export async function createImport(input: {
   const state = importStateSchema.parse({ ownsFile: input.ownsFile });
   const id = newRowId();
   await execute(
-    importPool(),
+    pool('imports'),
     `INSERT INTO "Import" (id, kind, status, "fileName", "filePath", "fileBytes", format, options, "createdById", "createdAt")
-     VALUES ($1, 'CORPUS', 'PENDING', $2, $3, $4, $5, $6::jsonb, $7, ${utcNowSql})`,
+     VALUES ($1, 'CORPUS', 'PENDING', $2, $3, $4, $5, $6::jsonb, $7, ${NOW_UTC})`,
     [id, input.fileName, input.filePath, input.fileBytes, formatFromFileName(input.fileName) ?? 'unknown', JSON.stringify({ config: null, state }), input.createdById],
   );
   return { id };
@@ -83,7 +85,7 @@ export async function createImport(input: {
 
 /** Settles the mapping and puts the import in RUNNING; returns the token its runner must present. */
 export async function beginImport(importId: string, config: ImportConfig, actor: AuditActor): Promise<{ token: string }> {
-  return withTransaction(async (tx) => {
+  return withTransaction(pool('imports'), async (tx) => {
     const record = await lockImport(tx, importId);
     if (record.status !== 'PENDING') throw new UserFacingError('This import has already been started.');
     const { state } = parseImportOptions(record.options);
@@ -103,7 +105,7 @@ export async function beginImport(importId: string, config: ImportConfig, actor:
     const options = importOptionsSchema.parse({ config, state: { ...state, phase: 'checking', runToken: token, targetName, rowsAtStart: 0, failureKind: null } });
     await execute(
       tx,
-      `UPDATE "Import" SET status = 'RUNNING', kind = $2::"ImportKind", options = $3::jsonb, "corpusId" = $4, "startedAt" = ${utcNowSql}, "heartbeatAt" = ${utcNowSql}, error = NULL
+      `UPDATE "Import" SET status = 'RUNNING', kind = $2::"ImportKind", options = $3::jsonb, "corpusId" = $4, "startedAt" = ${NOW_UTC}, "heartbeatAt" = ${NOW_UTC}, error = NULL
        WHERE id = $1`,
       [importId, importKindOf[config.kind], JSON.stringify(options), corpusId],
     );
@@ -119,7 +121,7 @@ export async function beginImport(importId: string, config: ImportConfig, actor:
 
 /** Continues a FAILED (interrupted) import after its last committed row. */
 export async function resumeImport(importId: string, actor: AuditActor): Promise<{ token: string }> {
-  return withTransaction(async (tx) => {
+  return withTransaction(pool('imports'), async (tx) => {
     const record = await lockImport(tx, importId);
     const { config, state } = parseImportOptions(record.options);
     if (record.status !== 'FAILED' || state.failureKind !== 'interrupted' || config === null) {
@@ -138,7 +140,7 @@ export async function resumeImport(importId: string, actor: AuditActor): Promise
     });
     await execute(
       tx,
-      `UPDATE "Import" SET status = 'RUNNING', options = $2::jsonb, "startedAt" = ${utcNowSql}, "heartbeatAt" = ${utcNowSql}, "finishedAt" = NULL, error = NULL WHERE id = $1`,
+      `UPDATE "Import" SET status = 'RUNNING', options = $2::jsonb, "startedAt" = ${NOW_UTC}, "heartbeatAt" = ${NOW_UTC}, "finishedAt" = NULL, error = NULL WHERE id = $1`,
       [importId, JSON.stringify(options)],
     );
     await audit(tx, { actor, action: 'import.resume', targetId: importId, before: { rowsRead: record.rowsRead } });
@@ -148,10 +150,10 @@ export async function resumeImport(importId: string, actor: AuditActor): Promise
 
 /** Stops a running import; its runner removes what it stored (nothing stays of a cancelled import). */
 export async function cancelImport(importId: string, actor: AuditActor): Promise<void> {
-  const outcome = await withTransaction(async (tx) => {
+  const outcome = await withTransaction(pool('imports'), async (tx) => {
     const record = await lockImport(tx, importId);
     if (record.status !== 'PENDING' && record.status !== 'RUNNING') throw new UserFacingError('Only a pending or running import can be cancelled.');
-    await execute(tx, `UPDATE "Import" SET status = 'CANCELLED', "finishedAt" = ${utcNowSql}, error = $2 WHERE id = $1`, [
+    await execute(tx, `UPDATE "Import" SET status = 'CANCELLED', "finishedAt" = ${NOW_UTC}, error = $2 WHERE id = $1`, [
       importId,
       `Cancelled by ${actor?.email ?? 'the command line'}; nothing was stored.`,
     ]);
@@ -165,13 +167,13 @@ export async function cancelImport(importId: string, actor: AuditActor): Promise
 
 /** Removes an import that is not running, with the rows it stored and its report. */
 export async function deleteImport(importId: string, actor: AuditActor): Promise<void> {
-  const record = await withTransaction(async (tx) => {
+  const record = await withTransaction(pool('imports'), async (tx) => {
     const locked = await lockImport(tx, importId);
     if (locked.status === 'RUNNING') throw new UserFacingError('This import is running; cancel it first.');
     return locked;
   });
   const removedRows = await rollbackImportRows(importId);
-  await withTransaction(async (tx) => {
+  await withTransaction(pool('imports'), async (tx) => {
     await execute(tx, `DELETE FROM "Import" WHERE id = $1`, [importId]);
     await audit(tx, {
       actor,
@@ -202,7 +204,7 @@ async function removeOrphanUploads(): Promise<number> {
   }
   if (old.length === 0) return 0;
   const needed = await queryRows<{ filePath: string }>(
-    importPool(),
+    pool('imports'),
     `SELECT "filePath" FROM "Import" WHERE "filePath" = ANY($1::text[]) AND status IN ('PENDING', 'RUNNING', 'FAILED')`,
     [old],
   );
@@ -219,25 +221,30 @@ async function removeOrphanUploads(): Promise<number> {
  */
 export async function markInterruptedImports(options: { staleAfterSeconds?: number } = {}): Promise<SweepResult> {
   const stale = options.staleAfterSeconds ?? staleHeartbeatSeconds;
+  const staleSql = `("heartbeatAt" IS NULL OR "heartbeatAt" < ${NOW_UTC} - make_interval(secs => $1))`;
+  const silent = await queryRows<{ id: string }>(pool('imports'), `SELECT id FROM "Import" WHERE status = 'RUNNING' AND ${staleSql}`, [stale]);
+  // An import whose job is still waiting, retrying or held by a worker pg-boss has not yet given up on is the job's to finish.
+  const orphaned: string[] = [];
+  for (const { id } of silent) if ((await liveJobCount('import', id)) === 0) orphaned.push(id);
   const interrupted = await queryRows<{ id: string }>(
-    importPool(),
-    `UPDATE "Import" SET status = 'FAILED', "finishedAt" = ${utcNowSql},
+    pool('imports'),
+    `UPDATE "Import" SET status = 'FAILED', "finishedAt" = ${NOW_UTC},
        error = 'Interrupted: the process running this import stopped (crash, restart or kill) before it finished. Resume it to continue after the last saved row, or delete it.',
        options = jsonb_set(jsonb_set(options, '{state,failureKind}', '"interrupted"'), '{state,runToken}', 'null')
-     WHERE status = 'RUNNING' AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${utcNowSql} - make_interval(secs => $1))
+     WHERE status = 'RUNNING' AND ${staleSql} AND id = ANY($2::text[])
      RETURNING id`,
-    [stale],
+    [stale, orphaned],
   );
   const leftovers = await queryRows<{ id: string }>(
-    importPool(),
+    pool('imports'),
     `SELECT id FROM "Import" WHERE status = 'CANCELLED' AND "rowsInserted" > 0
-       AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${utcNowSql} - make_interval(secs => $1))`,
+       AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${NOW_UTC} - make_interval(secs => $1))`,
     [stale],
   );
   for (const { id } of leftovers) await rollbackImportRows(id);
   const abandoned = await queryRows<{ id: string; filePath: string; options: unknown }>(
-    importPool(),
-    `DELETE FROM "Import" WHERE status = 'PENDING' AND "createdAt" < ${utcNowSql} - make_interval(hours => $1) RETURNING id, "filePath", options`,
+    pool('imports'),
+    `DELETE FROM "Import" WHERE status = 'PENDING' AND "createdAt" < ${NOW_UTC} - make_interval(hours => $1) RETURNING id, "filePath", options`,
     [abandonedUploadHours],
   );
   for (const upload of abandoned) {
@@ -247,50 +254,45 @@ export async function markInterruptedImports(options: { staleAfterSeconds?: numb
   return { interrupted: interrupted.map((row) => row.id), rolledBack: leftovers.map((row) => row.id), abandoned: abandoned.map((row) => row.id), orphanFiles };
 }
 
-type ProcessState = { runners: Map<string, Promise<RunOutcome>>; lastSweep: number; sweeper: NodeJS.Timeout | null };
-const processState = ((globalThis as unknown as { studioImports?: ProcessState }).studioImports ??= {
-  runners: new Map(),
-  lastSweep: 0,
-  sweeper: null,
-});
-
-/** The sweep for request paths: at most once per 10 s per process, and never failing the request. */
-export async function sweepImportsLazily(): Promise<void> {
-  if (Date.now() - processState.lastSweep < 10_000) return;
-  processState.lastSweep = Date.now();
-  await markInterruptedImports().catch((error: unknown) => console.error('[imports] sweep failed:', error));
-}
-
-/** Periodic sweep for a long-running server process (call once at start). */
-export function startImportSweeper(intervalMs = 15_000): () => void {
-  if (!processState.sweeper) {
-    processState.sweeper = setInterval(() => void sweepImportsLazily(), intervalMs);
-    processState.sweeper.unref?.();
-    void sweepImportsLazily();
-  }
-  return () => {
-    if (processState.sweeper) clearInterval(processState.sweeper);
-    processState.sweeper = null;
-  };
+/** Hands a started or resumed import to the job layer; any worker process runs it (see `runImportJob`). */
+export async function queueImport(importId: string, token: string): Promise<void> {
+  await sendJob('import', { importId, token }, { singletonKey: importId });
 }
 
 /**
- * Runs an import in the background of this process (fire and forget): the outcome is saved on
- * the import row, and the heartbeat plus the sweep turn a dead process into FAILED, never into
- * an import that looks complete.
+ * Takes an import over from an earlier attempt of the same job (whose worker died or lost its
+ * job): like `resumeImport`, but for a RUNNING import and without a user. The new token makes
+ * every write of the earlier attempt, should it still be alive, fail its ownership guard.
  */
-export function launchImport(importId: string, token: string, options: RunOptions = {}): void {
-  if (processState.runners.has(importId)) return;
-  const run = runImport(importId, token, options)
-    .catch((error: unknown): RunOutcome => {
-      console.error(`[imports] import ${importId} failed:`, error);
-      return { status: 'LOST' };
-    })
-    .finally(() => processState.runners.delete(importId));
-  processState.runners.set(importId, run);
+export async function takeOverImport(importId: string, jobToken: string, attemptToken: string): Promise<boolean> {
+  return withTransaction(pool('imports'), async (tx) => {
+    const [record] = await queryRows<{ status: string; rowsRead: number; options: unknown }>(
+      tx,
+      `SELECT status::text AS status, "rowsRead", options FROM "Import" WHERE id = $1 FOR UPDATE`,
+      [importId],
+    );
+    if (!record || record.status !== 'RUNNING') return false;
+    const { config, state } = parseImportOptions(record.options);
+    const owner = state.runToken ?? '';
+    if (config === null || (owner !== jobToken && !owner.startsWith(`${jobToken}#`))) return false;
+    const options = importOptionsSchema.parse({
+      config,
+      state: { ...state, phase: state.totalRecords === null ? 'checking' : 'importing', runToken: attemptToken, failureKind: null, rowsAtStart: record.rowsRead },
+    });
+    await execute(tx, `UPDATE "Import" SET options = $2::jsonb, "heartbeatAt" = ${NOW_UTC} WHERE id = $1`, [importId, JSON.stringify(options)]);
+    return true;
+  });
 }
 
-/** For tests and the sample loader: the background run of an import, if this process has one. */
-export function runningImport(importId: string): Promise<RunOutcome> | null {
-  return processState.runners.get(importId) ?? null;
+/**
+ * The `import` job: the first attempt runs with the token `beginImport`/`resumeImport` issued;
+ * a retry (the worker died) takes over and continues after the last committed row.
+ */
+export async function runImportJob(job: { importId: string; token: string; retryCount: number }, options: RunOptions = {}): Promise<RunOutcome> {
+  let token = job.token;
+  if (job.retryCount > 0) {
+    token = `${job.token}#${job.retryCount}`;
+    if (!(await takeOverImport(job.importId, job.token, token))) return { status: 'LOST' };
+  }
+  return runImport(job.importId, token, options);
 }

@@ -1,10 +1,12 @@
 import { rm } from 'node:fs/promises';
 
+import { pool } from '@/lib/db/pools';
+import { execute, NOW_UTC, queryRows, withTransaction, type PgClient } from '@/lib/db/sql';
+
 import { describeRowError, ImportFileError } from '../errors';
 import type { ImportLimits, ReadOptions, RowError } from '../types';
 import { parseImportOptions, type ImportConfig, type ImportPhase, type ImportState, type ImportTargetKind } from './config';
-import { execute, importPool, queryRows, withTransaction, type PgClient } from './pg';
-import { importTargetColumn, importTargets, utcNowSql, type ImportTarget } from './targets';
+import { importTargetColumn, importTargets, type ImportTarget } from './targets';
 
 export interface RunOptions {
   /** Rows per INSERT (default 2,000). */
@@ -123,8 +125,8 @@ class Job {
   private async beatOnce(): Promise<void> {
     const checking = this.progress.phase === 'checking';
     const rows = await queryRows<{ status: string }>(
-      importPool(),
-      `UPDATE "Import" SET "heartbeatAt" = ${utcNowSql},
+      pool('imports'),
+      `UPDATE "Import" SET "heartbeatAt" = ${NOW_UTC},
          options = CASE WHEN $3 THEN jsonb_set(jsonb_set(options, '{state,bytesRead}', to_jsonb($4::float8)), '{state,checkedRecords}', to_jsonb($5::int)) ELSE options END
        WHERE ${Job.owns} AND status IN ('RUNNING', 'CANCELLED') RETURNING status::text AS status`,
       [this.id, this.token, checking, this.progress.bytesRead, this.progress.records],
@@ -152,7 +154,7 @@ class Job {
     this.state = { ...this.state, ...patch };
     const updated = await execute(
       client,
-      `UPDATE "Import" SET options = jsonb_set(options, '{state}', COALESCE(options->'state', '{}'::jsonb) || $3::jsonb), "heartbeatAt" = ${utcNowSql}${set ? `, ${set}` : ''}
+      `UPDATE "Import" SET options = jsonb_set(options, '{state}', COALESCE(options->'state', '{}'::jsonb) || $3::jsonb), "heartbeatAt" = ${NOW_UTC}${set ? `, ${set}` : ''}
        WHERE ${Job.owns} AND status IN (${statuses})`,
       [this.id, this.token, JSON.stringify(patch), ...values],
     );
@@ -228,7 +230,7 @@ class OrderedWriter<R extends { line: number }> {
 
   private async write(batch: Batch<R>, rows: R[], ids: string[], keys: (string | null)[], localDuplicates: number, predecessor: Promise<void>): Promise<void> {
     const { job, target, targetId } = this;
-    const counts = await withTransaction(async (tx) => {
+    const counts = await withTransaction(pool('imports'), async (tx) => {
       // Counters commit with the rows, so losing the last commits in a crash loses both together.
       await tx.query('SET LOCAL synchronous_commit = off');
       const inserted = await target.insertRows(tx, job.id, targetId, rows, ids, keys);
@@ -237,7 +239,7 @@ class OrderedWriter<R extends { line: number }> {
       const updated = await execute(
         tx,
         `UPDATE "Import" SET "rowsRead" = "rowsRead" + $3, "rowsInserted" = "rowsInserted" + $4, duplicates = duplicates + $5,
-           "committedLine" = $6, "heartbeatAt" = ${utcNowSql}, options = jsonb_set(options, '{state,bytesRead}', to_jsonb($7::float8))
+           "committedLine" = $6, "heartbeatAt" = ${NOW_UTC}, options = jsonb_set(options, '{state,bytesRead}', to_jsonb($7::float8))
          WHERE ${Job.owns} AND status = 'RUNNING'`,
         [job.id, job.token, batch.records, counts.inserted, counts.duplicates, batch.lastLine, batch.bytesRead],
       );
@@ -257,7 +259,7 @@ class OrderedWriter<R extends { line: number }> {
 async function reserveIds(table: ImportTarget<{ line: number }>['table'], count: number): Promise<string[]> {
   if (count === 0) return [];
   const rows = await queryRows<{ id: string }>(
-    importPool(),
+    pool('imports'),
     `SELECT nextval(pg_get_serial_sequence('"${table}"', 'id'))::text AS id FROM generate_series(1, $1)`,
     [count],
   );
@@ -277,7 +279,7 @@ function readOptionsFor(config: ImportConfig, pass: 'check' | 'import', limits: 
 
 async function saveRowErrors(job: Job, errors: RowError[]): Promise<void> {
   if (errors.length === 0) return;
-  await withTransaction(async (tx) => {
+  await withTransaction(pool('imports'), async (tx) => {
     const owned = await job.saveState(tx, { checkedRecords: job.progress.records, bytesRead: job.progress.bytesRead }, `"errorCount" = "errorCount" + $4`, [errors.length]);
     if (!owned) throw new StopSignal('unknown');
     await execute(
@@ -305,7 +307,7 @@ async function checkFile<R extends { line: number }>(target: ImportTarget<R>, jo
   job.progress.records = 0;
   job.progress.errors = 0;
   // A check pass interrupted earlier may have saved some row errors: start the report afresh.
-  await withTransaction(async (tx) => {
+  await withTransaction(pool('imports'), async (tx) => {
     const owned = await job.saveState(tx, { phase: 'checking', checkedRecords: 0, bytesRead: 0 }, `"errorCount" = 0`);
     if (!owned) throw new StopSignal('unknown');
     await execute(tx, `DELETE FROM "ImportRowError" WHERE "importId" = $1`, [job.id]);
@@ -351,7 +353,7 @@ async function checkFile<R extends { line: number }>(target: ImportTarget<R>, jo
     throw new RowsRejected(`None of the ${job.progress.records.toLocaleString('en-US')} rows can be imported; see the report for the reasons (often a wrong column mapping).`);
   }
   const owned = await job.saveState(
-    importPool(),
+    pool('imports'),
     { phase: 'importing', totalRecords: job.progress.records, totalRows: rows, bytesRead: 0, compressed: run.stats.compressed },
     `format = $4`,
     [run.stats.format ?? 'unknown'],
@@ -367,12 +369,12 @@ async function ensureTarget<R extends { line: number }>(target: ImportTarget<R>,
   const column = importTargetColumn[kind];
   const existing = job.config.kind === 'corpus' && job.config.target.mode === 'existing' ? job.config.target.corpusId : job.record[column];
   if (existing !== null) {
-    const found = await target.findTarget(importPool(), existing);
+    const found = await target.findTarget(pool('imports'), existing);
     if (!found) throw new ImportFileError('UNSUPPORTED', `The ${target.noun} to import into no longer exists.`);
     return found.id;
   }
   // Created and linked in one transaction: a crash in between leaves no orphan corpus.
-  const created = await withTransaction(async (tx) => {
+  const created = await withTransaction(pool('imports'), async (tx) => {
     const made = await target.createTarget(tx, job.config, job.record.createdById);
     const owned = await job.saveState(tx, { createdTarget: true, targetName: made.name }, `"${column}" = $4`, [made.id]);
     if (!owned) throw new StopSignal('unknown');
@@ -425,7 +427,7 @@ async function removeOwnedFile(job: Job): Promise<void> {
  * serialised on the import row, so the runner and the sweep can both call it.
  */
 export async function rollbackImportRows(importId: string): Promise<number> {
-  return withTransaction(async (tx) => {
+  return withTransaction(pool('imports'), async (tx) => {
     const [record] = await queryRows<{ corpusId: string | null; datasetId: string | null; options: unknown }>(
       tx,
       `SELECT "corpusId", "datasetId", options FROM "Import" WHERE id = $1 FOR UPDATE`,
@@ -446,7 +448,7 @@ export async function rollbackImportRows(importId: string): Promise<number> {
 }
 
 async function finishFailed(job: Job, kind: 'file' | 'rows' | 'interrupted', message: string): Promise<RunOutcome> {
-  const owned = await job.saveState(importPool(), { phase: 'done', failureKind: kind }, `status = 'FAILED', error = $4, "finishedAt" = ${utcNowSql}`, [message]);
+  const owned = await job.saveState(pool('imports'), { phase: 'done', failureKind: kind }, `status = 'FAILED', error = $4, "finishedAt" = ${NOW_UTC}`, [message]);
   if (!owned) return { status: 'LOST' };
   return { status: 'FAILED', error: message };
 }
@@ -457,7 +459,7 @@ async function handleFailure(job: Job, error: unknown): Promise<RunOutcome> {
     const reason = known ?? (await job.stopReason());
     if (reason === 'lost') return { status: 'LOST' };
     await rollbackImportRows(job.id);
-    const owned = await job.saveState(importPool(), { phase: 'done' }, `"finishedAt" = COALESCE("finishedAt", ${utcNowSql})`, [], `'CANCELLED'`);
+    const owned = await job.saveState(pool('imports'), { phase: 'done' }, `"finishedAt" = COALESCE("finishedAt", ${NOW_UTC})`, [], `'CANCELLED'`);
     await removeOwnedFile(job);
     return owned ? { status: 'CANCELLED', error: 'Cancelled; nothing was stored.' } : { status: 'LOST' };
   }
@@ -485,7 +487,7 @@ async function runPhases<R extends { line: number }>(target: ImportTarget<R>, jo
     await importRows(target, job, writer);
     job.throwIfStopped();
     job.progress.phase = 'done';
-    const owned = await job.saveState(importPool(), { phase: 'done' }, `status = 'COMPLETED', "finishedAt" = ${utcNowSql}, error = NULL`);
+    const owned = await job.saveState(pool('imports'), { phase: 'done' }, `status = 'COMPLETED', "finishedAt" = ${NOW_UTC}, error = NULL`);
     if (!owned) throw new StopSignal(await job.stopReason());
     await removeOwnedFile(job);
     job.report();
@@ -515,7 +517,7 @@ type ImportRow = ImportRecord & { status: string; options: unknown };
  */
 export async function runImport(importId: string, token: string, options: RunOptions = {}): Promise<RunOutcome> {
   const [record] = await queryRows<ImportRow>(
-    importPool(),
+    pool('imports'),
     `SELECT id, status::text AS status, options, "filePath", "fileBytes"::float8 AS "fileBytes", "committedLine", "rowsRead", "rowsInserted", duplicates,
        "errorCount", "createdById", "corpusId", "datasetId"
      FROM "Import" WHERE id = $1`,
@@ -533,7 +535,7 @@ export type ImportCounters = { status: string; rowsRead: number; rowsInserted: n
 /** The counters of an import, without loading the ORM (for the command line). */
 export async function importCounters(importId: string): Promise<ImportCounters | null> {
   const [row] = await queryRows<ImportCounters>(
-    importPool(),
+    pool('imports'),
     `SELECT status::text AS status, "rowsRead", "rowsInserted", duplicates, "errorCount", error FROM "Import" WHERE id = $1`,
     [importId],
   );

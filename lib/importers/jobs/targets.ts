@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 
+import { execute, NOW_UTC, queryRows, type PgClient } from '@/lib/db/sql';
+
 import { normaliseForDedup } from '../dedup';
 import { readPairRows, readSourceRows, type ImportRun } from '../read-rows';
 import type { PairRow, ReadOptions, RowError, SourceRow } from '../types';
 import type { ImportConfig, ImportTargetKind } from './config';
-import { execute, queryRows, type PgClient } from './pg';
 
 /** A source text without a topic still needs one (topics group the corpus and the pipeline). */
 export const defaultTopic = 'unlabelled';
@@ -33,8 +34,6 @@ export interface ImportTarget<R extends { line: number }> {
   hasRows(client: PgClient, targetId: string): Promise<boolean>;
   deleteTarget(client: PgClient, targetId: string): Promise<void>;
 }
-
-const utcNow = `(now() AT TIME ZONE 'UTC')`;
 
 /** A cuid-shaped id ("c" + 24 lowercase alphanumerics), like Prisma's default for these tables. */
 export function newRowId(): string {
@@ -69,7 +68,7 @@ const corpusTarget: ImportTarget<SourceRow> = {
     const id = newRowId();
     await execute(
       client,
-      `INSERT INTO "Corpus" (id, name, description, "createdById", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, ${utcNow}, ${utcNow})`,
+      `INSERT INTO "Corpus" (id, name, description, "createdById", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, ${NOW_UTC}, ${NOW_UTC})`,
       [id, corpus.target.name, corpus.target.description, createdById],
     );
     return { id, name: corpus.target.name };
@@ -104,13 +103,13 @@ const corpusTarget: ImportTarget<SourceRow> = {
   async addCounts(client, corpusId, counts) {
     await execute(
       client,
-      `UPDATE "Corpus" SET "itemCount" = "itemCount" + $2, "duplicateCount" = "duplicateCount" + $3, "updatedAt" = ${utcNow} WHERE id = $1`,
+      `UPDATE "Corpus" SET "itemCount" = "itemCount" + $2, "duplicateCount" = "duplicateCount" + $3, "updatedAt" = ${NOW_UTC} WHERE id = $1`,
       [corpusId, counts.inserted, counts.duplicates],
     );
   },
   async deleteImportedRows(client, importId, corpusId) {
     const deleted = await execute(client, `DELETE FROM "SourceText" WHERE "corpusId" = $1 AND "importId" = $2`, [corpusId, importId]);
-    await execute(client, `UPDATE "Corpus" SET "itemCount" = GREATEST(0, "itemCount" - $2), "updatedAt" = ${utcNow} WHERE id = $1`, [corpusId, deleted]);
+    await execute(client, `UPDATE "Corpus" SET "itemCount" = GREATEST(0, "itemCount" - $2), "updatedAt" = ${NOW_UTC} WHERE id = $1`, [corpusId, deleted]);
     return deleted;
   },
   async hasRows(client, corpusId) {
@@ -133,7 +132,7 @@ const datasetTarget: ImportTarget<PairRow> = {
     const id = newRowId();
     await execute(
       client,
-      `INSERT INTO "PreferenceDataset" (id, name, description, "createdById", "createdAt") VALUES ($1, $2, $3, $4, ${utcNow})`,
+      `INSERT INTO "PreferenceDataset" (id, name, description, "createdById", "createdAt") VALUES ($1, $2, $3, $4, ${NOW_UTC})`,
       [id, dataset.target.name, dataset.target.description, createdById],
     );
     return { id, name: dataset.target.name };
@@ -164,7 +163,7 @@ const datasetTarget: ImportTarget<PairRow> = {
     return execute(
       client,
       `INSERT INTO "Pair" (id, origin, "datasetId", topic, instruction, "promptMessages", chosen, rejected, "externalId", metadata, status, "updatedAt")
-       SELECT u.id, 'IMPORTED'::"PairOrigin", $1, u.topic, u.instruction, u.prompt_messages::jsonb, u.chosen, u.rejected, u.external_id, u.metadata::jsonb, 'KEPT'::"PairStatus", ${utcNow}
+       SELECT u.id, 'IMPORTED'::"PairOrigin", $1, u.topic, u.instruction, u.prompt_messages::jsonb, u.chosen, u.rejected, u.external_id, u.metadata::jsonb, 'KEPT'::"PairStatus", ${NOW_UTC}
        FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
          WITH ORDINALITY AS u(id, topic, instruction, prompt_messages, chosen, rejected, external_id, metadata, position)
        ORDER BY u.position`,
@@ -198,5 +197,3 @@ export const importTargetColumn: Record<ImportTargetKind, 'corpusId' | 'datasetI
   corpus: 'corpusId',
   dataset: 'datasetId',
 };
-
-export const utcNowSql = utcNow;

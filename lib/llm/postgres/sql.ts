@@ -1,14 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool, poolSize } from '@/lib/db/pools';
 
-/** What the Postgres ports need of a connection pool; `pg.Pool` fits. */
-export type SqlPool = Pick<pg.Pool, 'query'>;
-
-/*
- * Prisma stores DateTime as `timestamp(3)` holding UTC wall-clock time. Raw SQL here writes and
- * compares those columns with this expression so that every process (and Prisma) agrees on the
- * clock, whatever the session's TimeZone setting.
- */
-export const NOW_UTC = `(now() AT TIME ZONE 'UTC')`;
+export { NOW_UTC, type SqlPool } from '@/lib/db/sql';
 
 /** A SQL string literal, for the few statements sent as one multi-statement simple query. */
 export function sqlLiteral(value: string): string {
@@ -29,14 +22,6 @@ export function sqlInteger(value: number): string {
  * app) can lose the last few hundred milliseconds of them, which costs at most a repeated call;
  * it never corrupts anything.
  */
-export function createLlmPool(connectionString: string, max = 6): pg.Pool {
-  const config: pg.PoolConfig & { onConnect: (client: pg.PoolClient) => Promise<unknown> } = {
-    connectionString,
-    max,
-    idleTimeoutMillis: 30_000,
-    allowExitOnIdle: true,
-    // Awaited by pg-pool before the client is handed out.
-    onConnect: (client) => client.query('SET synchronous_commit = off'),
-  };
-  return new pg.Pool(config);
+export function createLlmPool(connectionString: string, max = poolSize('llm')): pg.Pool {
+  return createPool('llm', { connectionString, max, onConnect: (client) => client.query('SET synchronous_commit = off') });
 }

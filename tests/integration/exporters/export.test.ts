@@ -11,9 +11,11 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { db } from '@/lib/db/client';
-import { createBundleExport, getExport, listExports, reapInterruptedExports, waitForBundleJob } from '@/lib/exporters/jobs';
+import { createBundleExport, getExport, listExports, reapInterruptedExports } from '@/lib/exporters/jobs';
+import { stopBoss } from '@/lib/jobs/boss';
+import { startWorkerRuntime } from '@/lib/worker/runtime';
 import type { Manifest } from '@/lib/exporters/manifest';
-import { closeExportPool, exportPool } from '@/lib/exporters/pg';
+import { closePools, pool } from '@/lib/db/pools';
 import { previewSelection } from '@/lib/exporters/preview';
 import { exporters } from '@/lib/exporters/registry';
 import { SelectionReader, withSnapshot } from '@/lib/exporters/query';
@@ -133,11 +135,12 @@ describe('exports from the database', () => {
   });
 
   afterAll(async () => {
-    await closeExportPool();
+    await stopBoss();
+    await closePools(['exports']);
   });
 
   async function readSelection(selection: ExportSelection): Promise<ExportRow[]> {
-    const client = await exportPool().connect();
+    const client = await pool('exports').connect();
     try {
       return await withSnapshot(client, async () => {
         const rows: ExportRow[] = [];
@@ -517,22 +520,28 @@ describe('exports from the database', () => {
     stream.body.destroy(new Error('client went away'));
     await expect.poll(async () => (await getExport(stream.exportId))?.status).toBe('FAILED');
     expect((await getExport(stream.exportId))?.error).toContain('client went away');
-    await expect.poll(() => exportPool().idleCount === exportPool().totalCount).toBe(true);
+    await expect.poll(() => pool('exports').idleCount === pool('exports').totalCount).toBe(true);
   });
 
-  it('large exports run in the background; exports whose process died are marked failed', async () => {
+  it('large exports are export jobs that a worker runs; exports whose process died are marked failed', async () => {
     const created = await createBundleExport(
       bundle({ selection: selectionFor(fixtures), formats: ['alpaca'], card: { title: 'bg', license: 'other', licenseName: 'harm-research-1.0', licenseLink: 'https://example.org/license', language: ['en'] } }),
       actor,
       { background: 'always' },
     );
     expect(created).toMatchObject({ background: true, status: 'RUNNING' });
-    await waitForBundleJob(created.id);
-    expect((await getExport(created.id))?.status).toBe('COMPLETED');
+    // Queued, not run by the process that created it.
+    expect((await getExport(created.id))?.status).toBe('QUEUED');
+    const worker = await startWorkerRuntime({ kinds: ['export'], log: () => {} });
+    try {
+      await expect.poll(async () => (await getExport(created.id))?.status, { timeout: 30_000 }).toBe('COMPLETED');
+    } finally {
+      await worker.stop();
+    }
 
     const orphan = await db().export.create({ data: { status: 'RUNNING', selection: {}, formats: ['csv'] } });
     const live = await db().export.create({ data: { status: 'RUNNING', selection: {}, formats: ['csv'] } });
-    const holder = await exportPool().connect();
+    const holder = await pool('exports').connect();
     try {
       await holder.query('SELECT pg_advisory_lock(hashtext($1))', [`export:${live.id}`]);
       expect(await reapInterruptedExports()).toBeGreaterThanOrEqual(1);

@@ -8,14 +8,17 @@ import { afterAll } from 'vitest';
 import { db } from '@/lib/db/client';
 import { importConfigSchema, type ImportConfigInput } from '@/lib/importers/jobs/config';
 import { beginImport, createImport } from '@/lib/importers/jobs/lifecycle';
-import { closeImportPool } from '@/lib/importers/jobs/pg';
+import { closePools } from '@/lib/db/pools';
+import { stopBoss } from '@/lib/jobs/boss';
 import { runImport, type RunOptions, type RunOutcome } from '@/lib/importers/jobs/runner';
 
-/** A temp folder per test file, removed afterwards (with the runner's pool). */
+/** A temp folder per test file, removed afterwards (with the runner's pool and pg-boss). */
 export function tempFiles(): { file(name: string, content: string | Uint8Array): Promise<string> } {
   let directory: string | null = null;
   afterAll(async () => {
-    await closeImportPool();
+    // The sweep asks pg-boss whether an import's job is still alive.
+    await stopBoss();
+    await closePools(['imports']);
     if (directory) await rm(directory, { recursive: true, force: true });
   });
   return {

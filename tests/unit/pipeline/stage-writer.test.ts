@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { progressFromResults } from '@/lib/pipeline/item-state';
-import type { SqlPool } from '@/lib/pipeline/sql';
+import type { SqlPool } from '@/lib/db/sql';
 import { createStageWriter, type StageWrite } from '@/lib/pipeline/stage-writer';
 
 function entry(itemId: number, stage: StageWrite['stage'] = 'induce'): StageWrite {

@@ -1,5 +1,4 @@
 import { authorizeRoute } from '@/lib/actions/authorized-action';
-import { sweepImportsLazily } from '@/lib/importers/jobs/lifecycle';
 import { getImportView } from '@/lib/importers/jobs/queries';
 
 export const dynamic = 'force-dynamic';
@@ -8,7 +7,6 @@ export const dynamic = 'force-dynamic';
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const auth = await authorizeRoute('corpora:read');
   if ('response' in auth) return auth.response;
-  await sweepImportsLazily();
   const view = await getImportView((await params).id);
   if (!view) return Response.json({ error: 'No such import.' }, { status: 404 });
   return Response.json(view, { headers: { 'Cache-Control': 'no-store' } });

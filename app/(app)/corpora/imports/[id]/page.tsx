@@ -10,7 +10,6 @@ import { Card, PageHeader } from '@/components/ui/card';
 import { can } from '@/lib/auth/permissions';
 import { requirePageUser } from '@/lib/auth/session';
 import { listCorpusNames } from '@/lib/importers/corpora';
-import { sweepImportsLazily } from '@/lib/importers/jobs/lifecycle';
 import { getImportView, listRowErrors, previewPendingImport } from '@/lib/importers/jobs/queries';
 import { csvDelimiters, importFormats } from '@/lib/importers/types';
 
@@ -27,7 +26,6 @@ export default async function ImportPage({ params, searchParams }: { params: Pro
   const { id } = await params;
   const raw = await searchParams;
   const query = previewParams.parse({ format: raw.format, delimiter: raw.delimiter, errorsAfter: raw.errorsAfter });
-  await sweepImportsLazily();
   const view = await getImportView(id);
   if (!view) notFound();
   const canWrite = can(user.role, 'corpora:write');
