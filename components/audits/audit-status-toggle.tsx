@@ -3,7 +3,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { Button } from '@/components/ui/button';
-import { setAuditStatusAction } from '@/app/(app)/audits/actions';
+import { setAuditStatusAction } from '@/lib/actions/audits';
 
 export function AuditStatusToggle({ auditId, status }: { auditId: string; status: 'OPEN' | 'CLOSED' }) {
   const router = useRouter();

@@ -9,7 +9,7 @@ import { Field, Input, Select } from '@/components/ui/field';
 import { SimulatedBadge } from '@/components/ui/progress';
 import { SafeMarkdown } from '@/components/audits/safe-markdown';
 import { formatCount } from '@/components/audits/format';
-import { createAuditAction } from '@/app/(app)/audits/actions';
+import { createAuditAction } from '@/lib/actions/audits';
 import { sampleSizeForMargin, type AuditTarget } from '@/lib/audit/stats';
 import { AUDIT_CRITERIA, criteriaDescriptions, describeStrategy, describeTarget, type AuditCriteriaName, type StratifyDimension } from '@/lib/audit/config';
 import { topicLabel, type VerdictGroup } from '@/lib/audit/cells';

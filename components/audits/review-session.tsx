@@ -8,7 +8,7 @@ import { Card, Badge } from '@/components/ui/card';
 import { ProgressBar, SimulatedBadge } from '@/components/ui/progress';
 import { HarmfulText } from '@/components/harmful-text';
 import { SafeMarkdown } from '@/components/audits/safe-markdown';
-import { claimNextItemAction, submitLabelAction, undoLabelAction } from '@/app/(app)/audits/actions';
+import { claimNextItemAction, submitLabelAction, undoLabelAction } from '@/lib/actions/audits';
 import { criteriaJudgements, type AuditCriteriaName } from '@/lib/audit/config';
 import { topicLabel } from '@/lib/audit/cells';
 import type { AnsweredItem, AutomaticVerdict, LabelAnswer, ReviewItemView } from '@/lib/audit/review';

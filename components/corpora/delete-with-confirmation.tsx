@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
-import { deleteCorpusAction, deleteDatasetAction } from '@/app/(app)/corpora/actions';
+import { deleteCorpusAction, deleteDatasetAction } from '@/lib/actions/corpora';
 import { Button } from '@/components/ui/button';
 import { Field, Input } from '@/components/ui/field';
 

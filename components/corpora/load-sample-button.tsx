@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
-import { loadSampleCorpusAction } from '@/app/(app)/corpora/actions';
+import { loadSampleCorpusAction } from '@/lib/actions/corpora';
 import { Button } from '@/components/ui/button';
 
 export function LoadSampleButton() {

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
-import { deleteEvalSetAction } from '@/app/(app)/evaluations/actions';
+import { deleteEvalSetAction } from '@/lib/actions/evaluations';
 import { Button } from '@/components/ui/button';
 
 export function DeleteSetButton({ setId, runs }: { setId: string; runs: number }) {

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, useTransition } from 'react';
 
-import { cancelEvalRunAction, pauseEvalRunAction, resumeEvalRunAction, retryFailedEvalItemsAction } from '@/app/(app)/evaluations/actions';
+import { cancelEvalRunAction, pauseEvalRunAction, resumeEvalRunAction, retryFailedEvalItemsAction } from '@/lib/actions/evaluations';
 import { RunStatusBadge } from '@/components/pipeline/run-status-badge';
 import { Button } from '@/components/ui/button';
 import { ProgressBar } from '@/components/ui/progress';

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
-import { loadDemoEvalSetAction } from '@/app/(app)/evaluations/actions';
+import { loadDemoEvalSetAction } from '@/lib/actions/evaluations';
 import { Button } from '@/components/ui/button';
 
 export function LoadDemoSetButton() {

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useMemo, useState, useTransition } from 'react';
 
-import { createEvalRunAction, saveTargetPresetAction } from '@/app/(app)/evaluations/actions';
+import { createEvalRunAction, saveTargetPresetAction } from '@/lib/actions/evaluations';
 import { Button } from '@/components/ui/button';
 import { Field, Input, Select } from '@/components/ui/field';
 import type { CreateEvalRunInput } from '@/lib/eval/config';

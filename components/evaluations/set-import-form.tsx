@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
-import { importEvalSetAction } from '@/app/(app)/evaluations/actions';
+import { importEvalSetAction } from '@/lib/actions/evaluations';
 import { HarmfulText } from '@/components/harmful-text';
 import { Button } from '@/components/ui/button';
 import { Field, Input, Select } from '@/components/ui/field';

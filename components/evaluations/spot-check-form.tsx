@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
-import { createSpotCheckAction } from '@/app/(app)/evaluations/actions';
+import { createSpotCheckAction } from '@/lib/actions/evaluations';
 import { Button } from '@/components/ui/button';
 import { Field, Input, Select } from '@/components/ui/field';
 

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState, useTransition } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 
-import { createExportAction, previewExportAction } from '@/app/(app)/exports/actions';
+import { createExportAction, previewExportAction } from '@/lib/actions/exports';
 import { Button } from '@/components/ui/button';
 import { Badge, Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition } from 'react';
 
-import { cancelImportAction, deleteImportAction, resumeImportAction } from '@/app/(app)/corpora/actions';
+import { cancelImportAction, deleteImportAction, resumeImportAction } from '@/lib/actions/corpora';
 import { Button } from '@/components/ui/button';
 import { ProgressBar } from '@/components/ui/progress';
 import type { ImportPhase } from '@/lib/importers/jobs/config';

@@ -3,7 +3,7 @@
 import { usePathname, useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
-import { cancelImportAction, startImportAction } from '@/app/(app)/corpora/actions';
+import { cancelImportAction, startImportAction } from '@/lib/actions/corpora';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';

@@ -3,7 +3,7 @@
 import { useState, useTransition } from 'react';
 import { Button } from '@/components/ui/button';
 import { Field, Input, Select } from '@/components/ui/field';
-import { createEndpointAction, updateEndpointAction } from '@/app/(app)/settings/providers/actions';
+import { createEndpointAction, updateEndpointAction } from '@/lib/actions/providers';
 import type { EndpointView } from '@/lib/llm/endpoint-view';
 import { endpointPayloadFromForm, formDefaults, type KeyMode } from './form-values';
 

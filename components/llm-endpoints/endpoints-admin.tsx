@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { Button } from '@/components/ui/button';
 import { Badge, Card, EmptyState } from '@/components/ui/card';
 import { SimulatedBadge } from '@/components/ui/progress';
-import { deleteEndpointAction, testEndpointAction } from '@/app/(app)/settings/providers/actions';
+import { deleteEndpointAction, testEndpointAction } from '@/lib/actions/providers';
 import type { EndpointView } from '@/lib/llm/endpoint-view';
 import { EndpointForm } from './endpoint-form';
 

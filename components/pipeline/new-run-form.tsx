@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useMemo, useState, useTransition } from 'react';
-import { createRunAction, loadSampleCorpusAction } from '@/app/(app)/runs/actions';
+import { createRunAction, loadSampleCorpusAction } from '@/lib/actions/runs';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useMemo, useState, useTransition } from 'react';
-import { createRecipeAction, saveRecipeVersionAction, tryRecipeAction } from '@/app/(app)/recipes/actions';
+import { createRecipeAction, saveRecipeVersionAction, tryRecipeAction } from '@/lib/actions/recipes';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition } from 'react';
-import { cancelRunAction, pauseRunAction, resumeRunAction, retryFailedItemsAction } from '@/app/(app)/runs/actions';
+import { cancelRunAction, pauseRunAction, resumeRunAction, retryFailedItemsAction } from '@/lib/actions/runs';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field, Input } from '@/components/ui/field';

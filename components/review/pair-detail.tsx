@@ -8,7 +8,7 @@ import { Button } from '@/components/ui/button';
 import { Badge } from '@/components/ui/card';
 import { Input } from '@/components/ui/field';
 import { SimulatedBadge } from '@/components/ui/progress';
-import { addCommentAction, changePairsAction } from '@/app/(app)/review/actions';
+import { addCommentAction, changePairsAction } from '@/lib/actions/review';
 import type { PairChangeInput } from '@/lib/review/changes';
 import { describeAction, formatCount, formatMs, formatTimestamp, formatUsd, formatValue } from '@/lib/review/format';
 import { stageLabels, type HistoryEntry, type PairDetail, type StageResultView } from '@/lib/review/types';

@@ -5,7 +5,7 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/card';
 import { Input } from '@/components/ui/field';
-import { changePairsAction } from '@/app/(app)/review/actions';
+import { changePairsAction } from '@/lib/actions/review';
 import type { PairChangeInput } from '@/lib/review/changes';
 import { MAX_BULK_PAIRS } from '@/lib/review/changes';
 import type { FilterOptions } from '@/lib/review/options';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, useTransition } from 'react';
-import { setBlurPreferenceAction } from '@/app/(app)/settings/actions';
+import { setBlurPreferenceAction } from '@/lib/actions/preferences';
 
 export function BlurPreferenceToggle({ initial }: { initial: boolean }) {
   const [blur, setBlur] = useState(initial);

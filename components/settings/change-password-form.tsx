@@ -4,7 +4,7 @@ import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { Button } from '@/components/ui/button';
 import { Field, Input } from '@/components/ui/field';
-import { changeOwnPasswordAction } from '@/app/(app)/settings/account/actions';
+import { changeOwnPasswordAction } from '@/lib/actions/account';
 
 /** Current password, new password twice. `then` is where to go afterwards (default: stay). */
 export function ChangePasswordForm({ then }: { then?: string }) {

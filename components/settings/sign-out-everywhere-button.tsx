@@ -3,7 +3,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { Button } from '@/components/ui/button';
-import { signOutEverywhereAction } from '@/app/(app)/settings/account/actions';
+import { signOutEverywhereAction } from '@/lib/actions/account';
 import { signOutNow } from '@/lib/auth/client';
 
 export function SignOutEverywhereButton() {

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { Button } from '@/components/ui/button';
 import { Card, Badge } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';
-import { createUserAction, endSessionsAction, resetPasswordAction, updateUserAction } from '@/app/(app)/settings/users/actions';
+import { createUserAction, endSessionsAction, resetPasswordAction, updateUserAction } from '@/lib/actions/users';
 import { roles, type RoleName } from '@/lib/auth/permissions';
 
 type UserRow = { id: string; email: string; name: string | null; role: RoleName; active: boolean; createdAt: string };

@@ -5,18 +5,40 @@ import { checkFile, listAppFiles } from './authz-coverage';
 import { accessDecision, can, roles, roleScopes, scopes } from '@/lib/auth/permissions';
 
 const appDir = path.resolve(process.cwd(), 'app');
+// Server actions live next to their domain, outside app/; they are guarded all the same.
+const actionsDir = path.resolve(process.cwd(), 'lib', 'actions');
 
 describe('every route, route handler and server action checks authorisation', () => {
   const files = listAppFiles(appDir);
 
   it('finds the app from the file system', () => {
     expect(files.some((f) => f.endsWith(path.join('settings', 'users', 'page.tsx')))).toBe(true);
-    expect(files.some((f) => f.endsWith('actions.ts'))).toBe(true);
+  });
+
+  it('finds the server actions under lib/actions', () => {
+    const actionFiles = listAppFiles(actionsDir);
+    expect(actionFiles.some((f) => f.endsWith(path.join('actions', 'runs.ts')))).toBe(true);
+    expect(actionFiles.filter((f) => /^'use server';/.test(fs.readFileSync(f, 'utf8'))).length).toBeGreaterThan(5);
   });
 
   it('has no unguarded page, handler or action', () => {
     const violations = files.flatMap((file) => checkFile(path.relative(appDir, file), fs.readFileSync(file, 'utf8')));
     expect(violations).toEqual([]);
+  });
+
+  it('has no server action under lib/actions that skips authorizedAction', () => {
+    const violations = listAppFiles(actionsDir).flatMap((file) => checkFile(path.relative(process.cwd(), file), fs.readFileSync(file, 'utf8')));
+    expect(violations).toEqual([]);
+  });
+
+  it('keeps server actions in app/ or lib/actions, and every lib/actions module but the wrapper is one', () => {
+    const isServerActionFile = (f: string) => /^\s*(['"])use server\1/.test(fs.readFileSync(f, 'utf8'));
+    const elsewhere = ['lib', 'components']
+      .flatMap((dir) => listAppFiles(path.resolve(process.cwd(), dir)))
+      .filter((f) => !f.startsWith(actionsDir + path.sep) && !f.includes(`${path.sep}generated${path.sep}`) && isServerActionFile(f));
+    expect(elsewhere).toEqual([]);
+    const notActions = listAppFiles(actionsDir).filter((f) => path.basename(f) !== 'authorized-action.ts' && !isServerActionFile(f));
+    expect(notActions).toEqual([]);
   });
 
   it('only the login page and the next-auth endpoint are public', () => {
