@@ -13,5 +13,21 @@ const config = [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Components sit above lib/: they reach data through server actions (lib/actions) and typed
+    // lib/ modules, never the database, and never back up into app/.
+    files: ['components/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@/lib/db', '@/lib/db/**'], message: 'Components never touch the database: use a server action from @/lib/actions or a lib/ module.' },
+            { group: ['@/app', '@/app/**'], message: 'Components never import from app/: server actions live in @/lib/actions.' },
+          ],
+        },
+      ],
+    },
+  },
 ];
 export default config;
