@@ -6,7 +6,7 @@ import { createRecipeAction, saveRecipeVersionAction, tryRecipeAction } from '@/
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Field, Input, Select } from '@/components/ui/field';
-import { stageLabels } from '@/lib/pipeline/item-state';
+import { stageNameLabels } from '@/lib/pipeline/stage-names';
 import { stageNames, stageTemplateVariables, type RecipeConfig, type StageName } from '@/lib/pipeline/prompts/recipe-config';
 import type { EndpointOption } from '@/lib/pipeline/recipes';
 import type { TryItemView } from '@/lib/pipeline/try-recipe';
@@ -138,13 +138,13 @@ export function RecipeEditor({ target, initialConfig, initialName = '', endpoint
             onClick={() => setActive(name)}
             className={`rounded-md px-3 py-1.5 text-sm ${active === name ? 'bg-indigo-600 text-white' : 'border border-slate-300 dark:border-slate-700'} ${issuesUnder(issues, `stages.${name}`).length > 0 ? 'ring-2 ring-rose-400' : ''}`}
           >
-            {stageLabels[name]}
+            {stageNameLabels[name]}
           </button>
         ))}
       </div>
 
       <div className="grid gap-4 xl:grid-cols-2">
-        <Card title={stageLabels[active]}>
+        <Card title={stageNameLabels[active]}>
           <div className="space-y-3">
             <div className="grid gap-3 sm:grid-cols-3">
               <Field label="Endpoint" htmlFor="stage-endpoint" error={issuesUnder(issues, `stages.${active}.endpointName`)[0]}>

@@ -2,7 +2,7 @@
 
 import { HarmfulText } from '@/components/harmful-text';
 import { Badge } from '@/components/ui/card';
-import { stageLabels } from '@/lib/pipeline/item-state';
+import { stageNameLabels } from '@/lib/pipeline/stage-names';
 import type { TryItemView } from '@/lib/pipeline/try-recipe';
 import { formatUsd } from './format';
 
@@ -28,7 +28,7 @@ export function TryResults({ items, blurred }: { items: TryItemView[]; blurred: 
           <ul className="mt-2 space-y-2 text-sm">
             {item.stages.map((stage) => (
               <li key={stage.stage}>
-                <span className="font-medium">{stageLabels[stage.stage]}</span>
+                <span className="font-medium">{stageNameLabels[stage.stage]}</span>
                 {stage.verdict && <span className="ml-2"><Badge tone={stage.verdict === 'PASS' ? 'good' : 'warn'}>{stage.verdict.toLowerCase()}</Badge></span>}
                 {stage.reason && <span className="ml-2 text-slate-600 dark:text-slate-400">{stage.reason}</span>}
                 {stage.error && <span className="ml-2 text-rose-600 dark:text-rose-400">{stage.error}</span>}

@@ -5,31 +5,8 @@
  * verdicts) and which state it ends in, so a worker that restarts after a crash continues exactly
  * where the stored results end.
  */
-import type { RunItemState, Stage, Verdict } from '@/lib/db/generated/enums';
-import type { StageName } from '@/lib/pipeline/prompts/recipe-config';
-
-export const stageOrder = ['induce', 'filterInstruction', 'generateResponse', 'filterResponse'] as const satisfies readonly StageName[];
-
-export const dbStageOf: Record<StageName, Stage> = {
-  induce: 'INDUCE',
-  filterInstruction: 'FILTER_INSTRUCTION',
-  generateResponse: 'GENERATE_RESPONSE',
-  filterResponse: 'FILTER_RESPONSE',
-};
-
-export const stageNameOf: Record<Stage, StageName> = {
-  INDUCE: 'induce',
-  FILTER_INSTRUCTION: 'filterInstruction',
-  GENERATE_RESPONSE: 'generateResponse',
-  FILTER_RESPONSE: 'filterResponse',
-};
-
-export const stageLabels: Record<StageName, string> = {
-  induce: 'Induce instruction',
-  filterInstruction: 'Filter instruction',
-  generateResponse: 'Write preferred response',
-  filterResponse: 'Filter pair',
-};
+import type { RunItemState, Verdict } from '@/lib/db/generated/enums';
+import type { StageName } from '@/lib/pipeline/stage-names';
 
 export const finalStates = ['INSTRUCTION_DROPPED', 'PAIR_KEPT', 'PAIR_DROPPED', 'FAILED'] as const satisfies readonly RunItemState[];
 export type FinalState = (typeof finalStates)[number];

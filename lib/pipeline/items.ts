@@ -1,8 +1,7 @@
 /** Reading a run's items and the stored result of every stage, for the run pages. */
 import { db } from '@/lib/db/client';
 import type { RunItemState } from '@/lib/db/generated/enums';
-import { stageLabels, stageNameOf, stageOrder } from '@/lib/pipeline/item-state';
-import type { StageName } from '@/lib/pipeline/prompts/recipe-config';
+import { stageNameLabels, stageNameOf, stageNames, type StageName } from '@/lib/pipeline/stage-names';
 import type { StageOutcome } from '@/lib/pipeline/stages/types';
 
 export interface RunItemRow {
@@ -67,13 +66,13 @@ export async function getRunItem(runId: string, itemId: string): Promise<RunItem
   });
   if (!item) return null;
   const source = await db().sourceText.findUnique({ where: { id: item.sourceTextId }, select: { text: true, topic: true } });
-  const order = new Map(stageOrder.map((stage, index) => [stage, index]));
+  const order = new Map(stageNames.map((stage, index) => [stage, index]));
   const results = item.results
     .map((result): StageResultView => {
       const stage = stageNameOf[result.stage];
       return {
         stage,
-        label: stageLabels[stage],
+        label: stageNameLabels[stage],
         ok: result.ok,
         output: result.output,
         verdict: result.verdict,

@@ -6,8 +6,8 @@ import { db, Prisma } from '@/lib/db/client';
 import { NOW_UTC } from '@/lib/db/sql';
 import { finalStateList } from '@/lib/pipeline/store';
 import type { RunItemState, RunStatus, Stage } from '@/lib/db/generated/enums';
-import { causeKind, finalStates, stageLabels, stageNameOf, stageOrder } from '@/lib/pipeline/item-state';
-import type { StageName } from '@/lib/pipeline/prompts/recipe-config';
+import { causeKind, finalStates } from '@/lib/pipeline/item-state';
+import { stageNameLabels, stageNameOf, stageNames, type StageName } from '@/lib/pipeline/stage-names';
 
 export const runItemStates = [
   'PENDING',
@@ -90,7 +90,7 @@ function emptyStates(): StateCounts {
 }
 
 function emptyFailed(): FailedByStage {
-  return Object.fromEntries(stageOrder.map((stage) => [stage, 0])) as FailedByStage;
+  return Object.fromEntries(stageNames.map((stage) => [stage, 0])) as FailedByStage;
 }
 
 export async function getRunProgress(runId: string): Promise<RunProgress | null> {
@@ -153,7 +153,7 @@ export async function getRunProgress(runId: string): Promise<RunProgress | null>
     budgetTokens: run.budgetTokens,
     errors: errorRows.map((row) => {
       const stage = row.failedStage ? stageNameOf[row.failedStage] : null;
-      return { stage, stageLabel: stage ? stageLabels[stage] : 'Unknown stage', kind: row.kind || causeKind(''), count: row.count, examples: row.examples };
+      return { stage, stageLabel: stage ? stageNameLabels[stage] : 'Unknown stage', kind: row.kind || causeKind(''), count: row.count, examples: row.examples };
     }),
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,

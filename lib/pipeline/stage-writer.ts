@@ -10,8 +10,8 @@
  * whose row was not written learns so and reloads the stored results.
  */
 import type { RunItemState } from '@/lib/db/generated/enums';
-import { dbStageOf, type ItemProgress } from '@/lib/pipeline/item-state';
-import type { StageName } from '@/lib/pipeline/prompts/recipe-config';
+import type { ItemProgress } from '@/lib/pipeline/item-state';
+import { dbStageOf, type StageName } from '@/lib/pipeline/stage-names';
 import { NOW_UTC, type SqlPool } from '@/lib/db/sql';
 import type { StageOutcome } from '@/lib/pipeline/stages/types';
 

@@ -3,7 +3,8 @@
  */
 import { db, Prisma } from '@/lib/db/client';
 import type { RunItemState, Stage, Verdict } from '@/lib/db/generated/enums';
-import { finalStates, stageNameOf, type StageResultSummary } from '@/lib/pipeline/item-state';
+import { finalStates, type StageResultSummary } from '@/lib/pipeline/item-state';
+import { stageNameOf } from '@/lib/pipeline/stage-names';
 import { NOW_UTC } from '@/lib/db/sql';
 
 const nowUtc = Prisma.raw(NOW_UTC);

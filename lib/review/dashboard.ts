@@ -1,5 +1,5 @@
 import { db, Prisma } from '@/lib/db/client';
-import { stageLabels, stageOrder, type StageName } from './types';
+import { stageIds, stageLabels, type Stage } from '@/lib/pipeline/stage-names';
 import {
   timelineBucketSeconds,
   type CostSummary,
@@ -16,14 +16,14 @@ const DROP_REASON_LIMIT = 15;
 const TOPIC_LIMIT = 100;
 
 /** Filter stages pass on a PASS verdict, generation stages on producing output. */
-const stagePasses: Record<StageName, 'verdict' | 'ok'> = {
+const stagePasses: Record<Stage, 'verdict' | 'ok'> = {
   INDUCE: 'ok',
   FILTER_INSTRUCTION: 'verdict',
   GENERATE_RESPONSE: 'ok',
   FILTER_RESPONSE: 'verdict',
 };
 
-const funnelAfterStage: Record<StageName, string> = {
+const funnelAfterStage: Record<Stage, string> = {
   INDUCE: 'Instructions induced',
   FILTER_INSTRUCTION: 'Instructions kept',
   GENERATE_RESPONSE: 'Responses written',
@@ -31,7 +31,7 @@ const funnelAfterStage: Record<StageName, string> = {
 };
 
 type StageAggregate = {
-  stage: StageName;
+  stage: Stage;
   results: number;
   ok: number;
   pass: number;
@@ -44,7 +44,7 @@ type StageAggregate = {
   cacheHits: number;
 };
 
-function passedOf(row: { stage: StageName; ok: number; pass: number }): number {
+function passedOf(row: { stage: Stage; ok: number; pass: number }): number {
   return stagePasses[row.stage] === 'ok' ? row.ok : row.pass;
 }
 
@@ -86,10 +86,10 @@ async function runTimeline(runId: string): Promise<Timeline> {
   const [span] = await db().$queryRaw<{ first: Date | null; last: Date | null }[]>`
     SELECT min(sr."finishedAt") AS "first", max(sr."finishedAt") AS "last"
     FROM "StageResult" sr JOIN "RunItem" ri ON ri."id" = sr."runItemId" WHERE ri."runId" = ${runId}`;
-  const series = stageOrder.map((stage) => ({ key: stage, label: stageLabels[stage] }));
+  const series = stageIds.map((stage) => ({ key: stage, label: stageLabels[stage] }));
   if (!span?.first || !span.last) return { bucketSeconds: 60, series, points: [] };
   const bucketSeconds = timelineBucketSeconds(span.last.getTime() - span.first.getTime());
-  const rows = await db().$queryRaw<{ bucket: number; stage: StageName; count: number; costUsd: number }[]>`
+  const rows = await db().$queryRaw<{ bucket: number; stage: Stage; count: number; costUsd: number }[]>`
     SELECT (floor(extract(epoch FROM sr."finishedAt") / ${bucketSeconds}) * ${bucketSeconds})::float8 AS "bucket",
       sr."stage"::text AS "stage", count(*)::int AS "count", coalesce(sum(sr."costUsd"), 0)::float8 AS "costUsd"
     FROM "StageResult" sr JOIN "RunItem" ri ON ri."id" = sr."runItemId" WHERE ri."runId" = ${runId}
@@ -134,7 +134,7 @@ export async function runDashboard(runId: string): Promise<DashboardData | null>
         count(*) FILTER (WHERE sr."cacheHit")::int AS "cacheHits"
       FROM "StageResult" sr JOIN "RunItem" ri ON ri."id" = sr."runItemId"
       WHERE ri."runId" = ${runId} GROUP BY sr."stage"`,
-    db().$queryRaw<{ topic: string; stage: StageName; results: number; ok: number; pass: number }[]>`
+    db().$queryRaw<{ topic: string; stage: Stage; results: number; ok: number; pass: number }[]>`
       SELECT coalesce(st."topic", '(unknown)') AS "topic", sr."stage"::text AS "stage", count(*)::int AS "results",
         count(*) FILTER (WHERE sr."ok")::int AS "ok", count(*) FILTER (WHERE sr."verdict" = 'PASS')::int AS "pass"
       FROM "StageResult" sr JOIN "RunItem" ri ON ri."id" = sr."runItemId" LEFT JOIN "SourceText" st ON st."id" = ri."sourceTextId"
@@ -156,7 +156,7 @@ export async function runDashboard(runId: string): Promise<DashboardData | null>
   ]);
 
   const byStage = new Map(stageRows.map((row) => [row.stage, row]));
-  const stages: StageRow[] = stageOrder.map((stage) => {
+  const stages: StageRow[] = stageIds.map((stage) => {
     const row = byStage.get(stage);
     return {
       key: stage,
@@ -201,10 +201,10 @@ export async function runDashboard(runId: string): Promise<DashboardData | null>
     ],
     funnel: [
       { key: 'SOURCES', label: 'Source texts', count: Math.max(itemCount, run.itemsTotal) },
-      ...stages.map((stage) => ({ key: stage.key, label: funnelAfterStage[stage.key as StageName], count: stage.rate.passed })),
+      ...stages.map((stage) => ({ key: stage.key, label: funnelAfterStage[stage.key as Stage], count: stage.rate.passed })),
     ],
     stages,
-    rateColumns: [...stageOrder.map((stage) => ({ key: stage, label: stageLabels[stage] })), { key: 'OVERALL', label: 'Kept overall' }],
+    rateColumns: [...stageIds.map((stage) => ({ key: stage, label: stageLabels[stage] })), { key: 'OVERALL', label: 'Kept overall' }],
     topics,
     dropReasons,
     cost,

@@ -1,12 +1,12 @@
 import { verdictsHiddenFrom, type Viewer } from '@/lib/audit/blind';
 import { db } from '@/lib/db/client';
-import type { HistoryEntry, PairDetail, StageName, StageResultView } from './types';
-import { stageOrder } from './types';
+import { stageIds, type Stage } from '@/lib/pipeline/stage-names';
+import type { HistoryEntry, PairDetail, StageResultView } from './types';
 
 const HISTORY_LIMIT = 200;
 
 /** Stages whose output is a judge's verdict. */
-const judgeStages: ReadonlySet<StageName> = new Set<StageName>(['FILTER_INSTRUCTION', 'FILTER_RESPONSE']);
+const judgeStages: ReadonlySet<Stage> = new Set<Stage>(['FILTER_INSTRUCTION', 'FILTER_RESPONSE']);
 
 /**
  * What `viewer` may see about one pair, or null when it does not exist. Under a blind audit the
@@ -53,7 +53,7 @@ async function readPairDetail(pairId: bigint): Promise<PairDetail | null> {
 
   const stages: StageResultView[] = (pair.runItem?.results ?? [])
     .map((result) => ({
-      stage: result.stage as StageName,
+      stage: result.stage as Stage,
       ok: result.ok,
       verdict: result.verdict,
       reason: result.reason,
@@ -70,7 +70,7 @@ async function readPairDetail(pairId: bigint): Promise<PairDetail | null> {
       startedAt: result.startedAt.toISOString(),
       finishedAt: result.finishedAt.toISOString(),
     }))
-    .sort((a, b) => stageOrder.indexOf(a.stage) - stageOrder.indexOf(b.stage));
+    .sort((a, b) => stageIds.indexOf(a.stage) - stageIds.indexOf(b.stage));
 
   const totals = stages.reduce(
     (sum, stage) => ({

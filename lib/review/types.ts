@@ -1,16 +1,9 @@
+import type { Stage } from '@/lib/pipeline/stage-names';
 import type { AuditOutcomeName, DecisionName, VerdictName } from './filters';
 
 // JSON shapes the review routes send to the browser (ids as strings: they are bigints).
 
 export type PairOriginName = 'IMPORTED' | 'RUN';
-export type StageName = 'INDUCE' | 'FILTER_INSTRUCTION' | 'GENERATE_RESPONSE' | 'FILTER_RESPONSE';
-export const stageOrder: readonly StageName[] = ['INDUCE', 'FILTER_INSTRUCTION', 'GENERATE_RESPONSE', 'FILTER_RESPONSE'];
-export const stageLabels: Record<StageName, string> = {
-  INDUCE: 'Induce instruction',
-  FILTER_INSTRUCTION: 'Filter instruction',
-  GENERATE_RESPONSE: 'Write chosen response',
-  FILTER_RESPONSE: 'Filter pair',
-};
 
 export type ClippedText = { text: string; length: number };
 
@@ -47,7 +40,7 @@ export type PairListRow = {
 export type PairPage = { rows: PairListRow[]; nextCursor: string | null; partial: boolean };
 
 export type StageResultView = {
-  stage: StageName;
+  stage: Stage;
   ok: boolean;
   verdict: VerdictName | null;
   reason: string | null;
@@ -104,7 +97,7 @@ export type PairDetail = {
   createdAt: string;
   updatedAt: string;
   source: { id: string; text: string; topic: string; corpusName: string } | null;
-  runItem: { state: string; failedStage: StageName | null; failureCause: string | null } | null;
+  runItem: { state: string; failedStage: Stage | null; failureCause: string | null } | null;
   stages: StageResultView[];
   totals: { tokensIn: number; tokensOut: number; costUsd: number; latencyMs: number };
   revisions: HistoryEntry[];

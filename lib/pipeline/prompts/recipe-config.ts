@@ -5,10 +5,11 @@
  * stage can offer so a typo is reported when the recipe is saved, not halfway through a run.
  */
 import { z } from 'zod';
+import { stageNames, type StageName } from '@/lib/pipeline/stage-names';
 import { checkTemplate, listTemplateVariables } from '@/lib/pipeline/template';
 
-export const stageNames = ['induce', 'filterInstruction', 'generateResponse', 'filterResponse'] as const;
-export type StageName = (typeof stageNames)[number];
+// The stage keys are owned by lib/pipeline/stage-names; re-exported for the recipe-config callers.
+export { stageNames, type StageName };
 
 export const stageModes = ['chat', 'completion'] as const;
 export type StageMode = (typeof stageModes)[number];

@@ -5,7 +5,7 @@ import { Badge, Card, PageHeader } from '@/components/ui/card';
 import { RecipeEditor } from '@/components/pipeline/recipe-editor';
 import { can } from '@/lib/auth/permissions';
 import { requirePageUser } from '@/lib/auth/session';
-import { stageLabels } from '@/lib/pipeline/item-state';
+import { stageNameLabels } from '@/lib/pipeline/stage-names';
 import { listCorpusOptions } from '@/lib/pipeline/items';
 import { promptProvenanceLabels, stageNames } from '@/lib/pipeline/prompts';
 import { editorSample } from '@/lib/pipeline/sample-corpus';
@@ -71,7 +71,7 @@ export default async function RecipePage({ params, searchParams }: { params: Pro
           <tbody>
             {stageNames.map((stage) => (
               <tr key={stage}>
-                <th scope="row" className="pr-3 text-left font-normal text-slate-500">{stageLabels[stage]}</th>
+                <th scope="row" className="pr-3 text-left font-normal text-slate-500">{stageNameLabels[stage]}</th>
                 <td title={shown.provenance[stage].note}>{promptProvenanceLabels[shown.provenance[stage].provenance]}</td>
               </tr>
             ))}
