@@ -7,8 +7,9 @@ import { cancelEvalRunAction, pauseEvalRunAction, resumeEvalRunAction, retryFail
 import { RunStatusBadge } from '@/components/pipeline/run-status-badge';
 import { Button } from '@/components/ui/button';
 import { ProgressBar } from '@/components/ui/progress';
+import type { EvalRunRow } from '@/lib/eval/queries';
 
-type Status = 'QUEUED' | 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+type Status = EvalRunRow['status'];
 
 /** Status, progress and the run controls; while the evaluation runs, the page re-renders every 2 s. */
 export function EvalControls({ evalRunId, status, done, failed, total, pauseReason, canWrite }: { evalRunId: string; status: Status; done: number; failed: number; total: number; pauseReason: string | null; canWrite: boolean }) {

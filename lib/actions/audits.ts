@@ -3,6 +3,8 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { authorizedAction } from '@/lib/actions/authorized-action';
+import { enumValues } from '@/lib/db/enum-values';
+import { AuditStatus } from '@/lib/db/generated/enums';
 import { createAuditInputSchema } from '@/lib/audit/config';
 import { createAudit, setAuditStatus } from '@/lib/audit/create';
 import { claimNextItem, submitLabel, submitLabelSchema, undoLastLabel } from '@/lib/audit/review';
@@ -15,7 +17,7 @@ export const createAuditAction = authorizedAction('audits:write', createAuditInp
   return created;
 });
 
-export const setAuditStatusAction = authorizedAction('audits:write', auditIdSchema.extend({ status: z.enum(['OPEN', 'CLOSED']) }), async ({ auditId, status }, user) => {
+export const setAuditStatusAction = authorizedAction('audits:write', auditIdSchema.extend({ status: z.enum(enumValues(AuditStatus)) }), async ({ auditId, status }, user) => {
   await setAuditStatus(auditId, status, { id: user.id, email: user.email });
   revalidatePath(`/audits/${auditId}`);
   revalidatePath('/audits');

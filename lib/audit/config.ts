@@ -8,9 +8,11 @@
  */
 import { z } from 'zod';
 import { auditTargetSchema, type AuditTarget } from '@/lib/audit/stats';
+import { enumValues } from '@/lib/db/enum-values';
+import { AuditCriteria } from '@/lib/db/generated/enums';
 
-export const AUDIT_CRITERIA = ['INSTRUCTION', 'PAIR', 'BOTH'] as const;
-export type AuditCriteriaName = (typeof AUDIT_CRITERIA)[number];
+export const AUDIT_CRITERIA = enumValues(AuditCriteria);
+export type AuditCriteriaName = AuditCriteria;
 
 export const STRATIFY_DIMENSIONS = ['topic', 'verdict'] as const;
 export type StratifyDimension = (typeof STRATIFY_DIMENSIONS)[number];

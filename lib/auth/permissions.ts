@@ -1,7 +1,10 @@
 // The one table that decides who may do what. Server actions, route handlers and pages call
 // `can`/`requireScope` with a scope; the UI asks `can` with the same scope to hide controls.
-export const roles = ['ADMIN', 'RESEARCHER', 'REVIEWER'] as const;
-export type RoleName = (typeof roles)[number];
+import { enumValues } from '@/lib/db/enum-values';
+import { Role } from '@/lib/db/generated/enums';
+
+export const roles = enumValues(Role);
+export type RoleName = Role;
 
 export const scopes = [
   // One's own password and sessions.

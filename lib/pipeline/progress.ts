@@ -5,20 +5,12 @@
 import { db, Prisma } from '@/lib/db/client';
 import { NOW_UTC } from '@/lib/db/sql';
 import { finalStateList } from '@/lib/pipeline/store';
-import type { RunItemState, RunStatus, Stage } from '@/lib/db/generated/enums';
+import { enumValues } from '@/lib/db/enum-values';
+import { RunItemState, type RunStatus, type Stage } from '@/lib/db/generated/enums';
 import { causeKind, finalStates } from '@/lib/pipeline/item-state';
 import { stageNameLabels, stageNameOf, stageNames, type StageName } from '@/lib/pipeline/stage-names';
 
-export const runItemStates = [
-  'PENDING',
-  'INDUCED',
-  'INSTRUCTION_KEPT',
-  'INSTRUCTION_DROPPED',
-  'RESPONSE_WRITTEN',
-  'PAIR_KEPT',
-  'PAIR_DROPPED',
-  'FAILED',
-] as const satisfies readonly RunItemState[];
+export const runItemStates = enumValues(RunItemState);
 
 export type StateCounts = Record<RunItemState, number>;
 export type FailedByStage = Record<StageName, number>;

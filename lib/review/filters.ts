@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { enumValues } from '@/lib/db/enum-values';
+import { AuditOutcome, PairStatus, Verdict } from '@/lib/db/generated/enums';
 
 // Client-safe: the filter bar, the URL and the route handlers share this one definition.
 
-export const verdicts = ['PASS', 'FAIL', 'UNPARSEABLE'] as const;
-export type VerdictName = (typeof verdicts)[number];
-export const decisions = ['PENDING', 'KEPT', 'DROPPED'] as const;
-export type DecisionName = (typeof decisions)[number];
-export const auditOutcomes = ['NONE', 'ACCEPTED', 'REJECTED'] as const;
-export type AuditOutcomeName = (typeof auditOutcomes)[number];
+export const verdicts = enumValues(Verdict);
+export type VerdictName = Verdict;
+export const decisions = enumValues(PairStatus);
+export type DecisionName = PairStatus;
+export const auditOutcomes = enumValues(AuditOutcome);
+export type AuditOutcomeName = AuditOutcome;
 
 /** `NONE` = the stage did not judge this pair (imported pairs, or dropped before the stage). */
 export const verdictFilterValues = [...verdicts, 'NONE'] as const;

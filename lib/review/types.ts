@@ -1,9 +1,10 @@
+import type { PairOrigin } from '@/lib/db/generated/enums';
 import type { Stage } from '@/lib/pipeline/stage-names';
 import type { AuditOutcomeName, DecisionName, VerdictName } from './filters';
 
 // JSON shapes the review routes send to the browser (ids as strings: they are bigints).
 
-export type PairOriginName = 'IMPORTED' | 'RUN';
+export type PairOriginName = PairOrigin;
 
 export type ClippedText = { text: string; length: number };
 
