@@ -5,7 +5,7 @@
  * email, because the report may be published with the dataset.
  */
 import { db, type PrismaClient } from '@/lib/db/client';
-import type { CardAgreement, CardAudit } from '@/lib/exporters/card';
+import type { CardAgreement, CardAudit } from '@/lib/audit/report-types';
 import {
   criteriaDescriptions,
   criterionLabels,

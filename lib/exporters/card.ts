@@ -1,3 +1,4 @@
+import type { CardAudit } from '@/lib/audit/report-types';
 import { TRL_TEMPLATES } from './prompt';
 import { exporters } from './registry';
 import { DEFAULT_FORMAT_OPTIONS, type CardFeature, type ExportFormat, type FormatOptions, type SourceKind, type SplitName } from './types';
@@ -43,17 +44,8 @@ export type CardSplitMethod =
   | { method: 'none' }
   | { method: 'hash' | 'exact' | 'stratified'; seed: string; trainRatio: number; stratifiedByTopic: boolean };
 
-export type CardInterval = { estimate: number; low: number; high: number; level: number };
-export type CardAgreement = { measure: string; between: string; value: number; items: number };
-
-export type CardAudit = {
-  audited: number;
-  accepted: number;
-  rejected: number;
-  /** Estimated precision of the kept pairs (e.g. Wilson interval, reweighted by stratum) from the audit module. */
-  precision?: CardInterval;
-  agreement?: readonly CardAgreement[];
-};
+// The audit part of the card is the audit report's shape, owned by lib/audit.
+export type { CardAgreement, CardAudit, CardInterval } from '@/lib/audit/report-types';
 
 export type CardInput = {
   prettyName: string;
