@@ -1,8 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { PageHeader } from '@/components/ui/card';
-import { DashboardView } from '@/components/review/dashboard-view';
-import { ReviewTabs } from '@/components/review/review-tabs';
+import { DashboardPage } from '@/components/review/dashboard-page';
 import { requirePageUser } from '@/lib/auth/session';
 import { datasetDashboard } from '@/lib/review/dashboard';
 
@@ -13,11 +11,5 @@ export default async function DatasetDashboardPage({ params }: { params: Promise
   const { id } = await params;
   const data = await datasetDashboard(decodeURIComponent(id));
   if (!data) notFound();
-  return (
-    <>
-      <PageHeader title={data.title} />
-      <ReviewTabs current="dashboards" />
-      <DashboardView initial={data} />
-    </>
-  );
+  return <DashboardPage data={data} />;
 }

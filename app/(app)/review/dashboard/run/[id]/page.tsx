@@ -1,10 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { PageHeader } from '@/components/ui/card';
-import { DashboardView } from '@/components/review/dashboard-view';
-import { ReviewTabs } from '@/components/review/review-tabs';
-import { requirePageUser } from '@/lib/auth/session';
+import { DashboardPage } from '@/components/review/dashboard-page';
 import { RunCompare } from '@/components/review/run-compare';
+import { requirePageUser } from '@/lib/auth/session';
 import { listReferenceDatasets } from '@/lib/review/compare';
 import { runDashboard } from '@/lib/review/dashboard';
 
@@ -16,13 +14,8 @@ export default async function RunDashboardPage({ params }: { params: Promise<{ i
   const [data, datasets] = await Promise.all([runDashboard(decodeURIComponent(id)), listReferenceDatasets()]);
   if (!data) notFound();
   return (
-    <>
-      <PageHeader title={data.title} />
-      <ReviewTabs current="dashboards" />
-      <DashboardView initial={data} />
-      <div className="mt-4">
-        <RunCompare runId={data.id} datasets={datasets} />
-      </div>
-    </>
+    <DashboardPage data={data}>
+      <RunCompare runId={data.id} datasets={datasets} />
+    </DashboardPage>
   );
 }
