@@ -7,7 +7,8 @@
 import { db, Prisma, type PrismaClient } from '@/lib/db/client';
 import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
 import { UserFacingError } from '@/lib/errors';
-import { allocateStratified, sqlSampleRankExpression } from '@/lib/audit/sampling';
+import { allocateStratified } from '@/lib/audit/sampling';
+import { sqlSampleRankExpression } from '@/lib/sampling/hash-rank';
 import {
   strategyName,
   DEFAULT_REASON_TAGS,

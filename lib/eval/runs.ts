@@ -6,7 +6,7 @@
 import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
-import { sqlSampleRankExpression } from '@/lib/audit/sampling';
+import { sqlSampleRankExpression } from '@/lib/sampling/hash-rank';
 import { db, Prisma } from '@/lib/db/client';
 import type { RunStatus } from '@/lib/db/generated/enums';
 import { UserFacingError } from '@/lib/errors';

@@ -1,10 +1,10 @@
 /**
  * Which source texts a run works on: some corpora, optionally only some topics, then all of them,
- * the first N (import order) or a seeded random sample of N (the hash-rank sample used by audits,
- * so the same seed always picks the same texts).
+ * the first N (import order) or a seeded random sample of N (the hash-rank sample of lib/sampling,
+ * shared with audits, so the same seed always picks the same texts).
  */
 import { z } from 'zod';
-import { sqlSampleRankExpression } from '@/lib/audit/sampling';
+import { sqlSampleRankExpression } from '@/lib/sampling/hash-rank';
 
 export const selectionLimitSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }),
