@@ -106,7 +106,7 @@ function configOf<K extends ImportTargetKind>(config: ImportConfig, kind: K): Ex
   return config as Extract<ImportConfig, { kind: K }>;
 }
 
-/** The INSERT path: skips keys stored meanwhile (ON CONFLICT), at ~1.6× the Postgres CPU of COPY. */
+/** The INSERT path: skips keys stored meanwhile (ON CONFLICT); costs Postgres more CPU than COPY (see copy.ts). */
 async function insertSourceRows(client: PgClient, importId: string, corpusId: string, rows: readonly SourceRow[], ids: readonly string[], keys: readonly (string | null)[]): Promise<number> {
   const texts: string[] = [];
   const topics: string[] = [];
