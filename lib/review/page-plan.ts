@@ -31,7 +31,16 @@ type Tx = Prisma.TransactionClient;
 
 export const PLAN_BUDGET_MS = 80;
 /** A trigram search legitimately takes longer (reading posting lists, rechecking rows). */
-export const SEARCH_PLAN_BUDGET_MS = 150;
+export const SEARCH_PLAN_BUDGET_MS = 100;
+/**
+ * Wall time a whole search request may take: the planner's plan, then one fallback in what is
+ * left, past which the page comes back short with a cursor. With the planner's plan at 150 ms,
+ * a 0.5 % sample and an unbounded bitmap scan after it, the slowest searches (a rare word, or one
+ * matching a few thousand rows, with filters) took 450–500 ms and set the p95 (bench:review).
+ */
+export const SEARCH_BUDGET_MS = 220;
+/** Even a search past its budget gets this long for the trigram plan before its windows. */
+const MIN_BITMAP_MS = 40;
 const FALLBACK_TIMEOUT_MS = 15_000;
 /** Id windows: small first (dense matches fill a page at once), growing ×4 up to a bound on work per query. */
 const FIRST_WINDOW = 16_384n;
@@ -142,10 +151,26 @@ async function allAtOnce(tx: Tx, spec: PageSpec): Promise<PageIds> {
   return { ids: rows.map((row) => row.id), resumeAfter: null };
 }
 
-/** A search matching fewer rows than estimated: let the trigram indexes find them. */
-async function bitmaps(tx: Tx, spec: PageSpec): Promise<PageIds> {
-  await tx.$queryRaw`SELECT set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true), set_config('enable_seqscan', 'off', true)`;
-  return allAtOnce(tx, spec);
+/**
+ * A search matching fewer rows than estimated: let the trigram indexes find them, within the
+ * budget. A term matching more rows than that allows (every match is rechecked on its row) goes
+ * on in id windows, whose first window always completes.
+ */
+async function bitmaps(tx: Tx, spec: PageSpec, budgetMs: number): Promise<PageIds> {
+  const started = Date.now();
+  await tx.$queryRaw`SAVEPOINT page_bitmaps`;
+  try {
+    await tx.$queryRaw`SELECT set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true), set_config('enable_seqscan', 'off', true),
+      set_config('statement_timeout', ${String(Math.max(MIN_BITMAP_MS, budgetMs))}, true)`;
+    const page = await allAtOnce(tx, spec);
+    await tx.$queryRaw`RELEASE SAVEPOINT page_bitmaps`;
+    return page;
+  } catch (error) {
+    if (!isStatementTimeout(error)) throw error;
+    // Also undoes the settings above.
+    await tx.$queryRaw`ROLLBACK TO SAVEPOINT page_bitmaps`;
+    return windows(tx, spec, budgetMs - (Date.now() - started));
+  }
 }
 
 const fallbacks: Record<Fallback, (tx: Tx, spec: PageSpec, budgetMs: number) => Promise<PageIds>> = { windows, bitmaps };
@@ -159,12 +184,18 @@ const DENSE_SEARCH = 0.001;
 
 /**
  * Which plan follows a planner's plan that overran. Filters alone: intersect their index ranges
- * window by window. With a search, its real frequency decides, measured on a 0.5 % sample of table
- * blocks (the planner can only guess it for '%term%'): a frequent term is found soonest by
- * testing rows window by window; a rare one by the trigram index.
+ * window by window. With a search, the plan that overran tells which way the planner's guess of
+ * the term's frequency was wrong (it can only guess it for '%term%'): trigram bitmaps that overran
+ * found more matches than it thought, which windows find soonest by testing rows; an id-ordered
+ * walk that overran met fewer, which the trigram bitmaps find. Looking at the plan takes a few ms;
+ * measuring the frequency on a sample, as when no plan ran (`planBudgetMs: 0`), took ~70 ms.
  */
-async function chooseFallback(tx: Tx, spec: PageSpec): Promise<Fallback> {
+async function chooseFallback(tx: Tx, spec: PageSpec, plannerRan: boolean): Promise<Fallback> {
   if (!spec.search) return 'windows';
+  if (plannerRan) {
+    const plan = await tx.$queryRaw<{ 'QUERY PLAN': string }[]>(Prisma.sql`EXPLAIN ${pageSql(spec)}`);
+    return plan.some((line) => line['QUERY PLAN'].includes('Bitmap Heap Scan')) ? 'windows' : 'bitmaps';
+  }
   const [sample] = await tx.$queryRaw<{ hits: number; rows: number }[]>`
     SELECT count(*) FILTER (WHERE ${spec.search(false)})::int AS "hits", count(*)::int AS "rows" FROM "Pair" p TABLESAMPLE SYSTEM (0.5)`;
   return sample.rows > 0 && sample.hits / sample.rows >= DENSE_SEARCH ? 'windows' : 'bitmaps';
@@ -178,6 +209,7 @@ function isStatementTimeout(error: unknown): boolean {
 
 /** The ids of one page: unfiltered straight from the primary key; filtered within the budget, else bounded. */
 export async function runPagePlan(spec: PageSpec, options: PlanOptions = {}): Promise<PageIds> {
+  const started = Date.now();
   if (!spec.indexed.length && !spec.residual.length && !spec.search) {
     const rows = await db().$queryRaw<IdRow[]>(pageSql(spec));
     return { ids: rows.map((row) => row.id), resumeAfter: null };
@@ -195,9 +227,10 @@ export async function runPagePlan(spec: PageSpec, options: PlanOptions = {}): Pr
   return db().$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT set_config('statement_timeout', ${String(FALLBACK_TIMEOUT_MS)}, true)`;
-      const fallback = await chooseFallback(tx, spec);
+      const fallback = await chooseFallback(tx, spec, budget > 0);
       options.onFallback?.(fallback);
-      return fallbacks[fallback](tx, spec, options.windowsBudgetMs ?? WINDOWS_BUDGET_MS);
+      const left = spec.search ? SEARCH_BUDGET_MS - (Date.now() - started) : WINDOWS_BUDGET_MS;
+      return fallbacks[fallback](tx, spec, options.windowsBudgetMs ?? left);
     },
     { timeout: FALLBACK_TIMEOUT_MS + 5_000, maxWait: 10_000 },
   );

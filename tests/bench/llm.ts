@@ -6,6 +6,10 @@
 // Overhead of a call = its wall time in callModel − the 50 ms the simulator waits. It includes
 // the cache lookup, the limiter, the HTTP round trip over loopback and the server's own parsing,
 // so it is an upper bound of the client's share.
+//
+// Both figures are ratios to a limit measured in the same run: throughput to the ceiling above,
+// and the client CPU per call to that of the same calls through in-memory cache, call log and
+// limiter (`cpu_per_call_ratio`; 1.0 = Postgres adds no client CPU).
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -87,8 +91,9 @@ async function main(): Promise<void> {
     const config = await service.endpoint(endpoint.id);
     // BENCH_LAYER=memory: the same calls with in-memory cache/log/limiter, to see what Postgres adds.
     const memoryDeps = { cache: createInMemoryCache(), recorder: createInMemoryRecorder(), limiter: createInMemoryRateLimiter() };
-    const call = (request: Omit<LlmRequest, 'endpoint'>) =>
-      process.env.BENCH_LAYER === 'memory' ? callLlm({ ...request, endpoint: config }, memoryDeps) : service.callModel({ ...request, endpoint: endpoint.id });
+    const callInMemory = (request: Omit<LlmRequest, 'endpoint'>) => callLlm({ ...request, endpoint: config }, memoryDeps);
+    let call = (request: Omit<LlmRequest, 'endpoint'>) =>
+      process.env.BENCH_LAYER === 'memory' ? callInMemory(request) : service.callModel({ ...request, endpoint: endpoint.id });
     const runId = `bench-${crypto.randomUUID()}`;
 
     async function runCalls(count: number, label: string, record: number[] | null): Promise<number> {
@@ -124,6 +129,12 @@ async function main(): Promise<void> {
     if (process.env.BENCH_MARKS) console.log(`mark end ${process.hrtime.bigint() / 1000n}`);
     const totals = await service.runTotals(runId);
     const stats = (await (await fetch(`${simulator.url.replace(/\/v1$/, '')}/__sim/stats`)).json()) as { stats: { maxInFlight: number; totalRequests: number } };
+    // The CPU limit, same run: the same number of calls through the in-memory layer.
+    call = callInMemory;
+    await runCalls(WARMUP_CALLS, `warmup-memory-${runId}`, null);
+    const memoryCpuBefore = process.cpuUsage();
+    await runCalls(CALLS, `memory-${runId}`, null);
+    const memoryCpu = process.cpuUsage(memoryCpuBefore);
     await service.close();
     await disconnectDb();
 
@@ -137,12 +148,16 @@ async function main(): Promise<void> {
     console.log(`elapsed: ${(elapsedMs / 1000).toFixed(2)} s → ${throughput.toFixed(1)} calls/s = ${(ratio * 100).toFixed(1)} % of the ceiling`);
     console.log(`overhead per call (wall − ${LATENCY_MS} ms): p50 ${p50.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${overheads[overheads.length - 1].toFixed(2)} ms`);
     console.log(`client CPU: ${((cpu.user + cpu.system) / 1000 / CALLS).toFixed(3)} ms per call (user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms in total)`);
+    const cpuPerCall = (cpu.user + cpu.system) / 1000 / CALLS;
+    const memoryCpuPerCall = (memoryCpu.user + memoryCpu.system) / 1000 / CALLS;
+    const cpuRatio = cpuPerCall / memoryCpuPerCall;
+    console.log(`client CPU limit (same calls, in-memory cache/log/limiter, same run): ${memoryCpuPerCall.toFixed(3)} ms per call → ratio ${cpuRatio.toFixed(2)}`);
     console.log(`call log: ${totals.calls} calls recorded, ${totals.cacheHits} cache hits, ${totals.tokensIn}/${totals.tokensOut} tokens, $${totals.costUsd.toFixed(6)}`);
     console.log(`simulator: ${stats.stats.totalRequests} requests, max in flight ${stats.stats.maxInFlight} (limit ${CONCURRENCY})`);
     console.log(`load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${loadAfter.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
     if (totals.calls !== CALLS && process.env.BENCH_LAYER !== 'memory') throw new Error(`expected ${CALLS} calls in the call log, found ${totals.calls}`);
     if (stats.stats.maxInFlight > CONCURRENCY) throw new Error(`the simulator saw ${stats.stats.maxInFlight} calls in flight, above the limit ${CONCURRENCY}`);
-    console.log(JSON.stringify({ throughput_ratio: Number(ratio.toFixed(4)), overhead_p50_ms: Number(p50.toFixed(3)), overhead_p99_ms: Number(p99.toFixed(3)) }));
+    console.log(JSON.stringify({ throughput_ratio: Number(ratio.toFixed(4)), cpu_per_call_ratio: Number(cpuRatio.toFixed(3)), overhead_p50_ms: Number(p50.toFixed(3)), overhead_p99_ms: Number(p99.toFixed(3)) }));
   } finally {
     stopProcessGroup(simulator.child);
     await database.stop();

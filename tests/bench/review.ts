@@ -20,7 +20,8 @@ import pg from 'pg';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const PER_COMBO = Number(process.env.BENCH_REQUESTS_PER_COMBO ?? 24);
-const TARGETS = { list: 200, filter: 500, search: 500 };
+/** Issue 16: search p95 < 300 ms; list and filters no worse than before (list 29 ms, filters ≤ 334 ms at 1M pairs). */
+const TARGETS = { list: 200, filter: 500, search: 300 };
 
 const DATASETS = [
   { id: 'bench-dataset-1', name: 'Safer-Instruct public release', share: 0.3 },
@@ -424,8 +425,9 @@ async function main(): Promise<void> {
     for (const result of comboResults.slice(0, 8)) log(`  ${result.combo}: p95 ${result.p95.toFixed(1)} ms, p50 ${result.p50.toFixed(1)} ms`);
     log(`slowest single filter requests (server time): ${filterStats.slowest.map((slow) => `${slow.ms} ms ${slow.query}`).join(' | ')}`);
 
-    // Terms from very common to rare, plus one that is absent, alone and with filters.
-    const terms = [words[2], words[12], words[60], words[300], words[1200], words[4000], `${words[1]} ${words[40]}`, 'zqxjv'];
+    // Terms from very common to rare (words[1200] is "doangwhaumtaish"), one that is absent and one
+    // misspelt (the rare word with two letters swapped: common trigrams, no match), alone and with filters.
+    const terms = [words[2], words[12], words[60], words[300], words[1200], words[4000], `${words[1]} ${words[40]}`, 'zqxjv', 'doangwhuamtaish'];
     const searchPaths = Array.from({ length: 400 }, () => {
       const params: FilterValue = { q: pickOf(terms), in: pickOf(['all', 'all', 'instruction', 'source']) };
       if (random() < 0.5) Object.assign(params, pickOf(pickOf(measured).values));
@@ -443,6 +445,10 @@ async function main(): Promise<void> {
     log(`slowest search requests (server time): ${searchStats.slowest.map((slow) => `${slow.ms} ms ${slow.query}`).join(' | ')}`);
 
     const pass = listP95 < TARGETS.list && filterP95Max < TARGETS.filter && searchP95 < TARGETS.search;
+    log(
+      `ratios to the targets (no same-run limit exists for latency): list ${(listP95 / TARGETS.list).toFixed(2)}, ` +
+        `filters ${(filterP95Max / TARGETS.filter).toFixed(2)}, search ${(searchP95 / TARGETS.search).toFixed(2)}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    );
     log(`targets: list < ${TARGETS.list} ms, every filter combination < ${TARGETS.filter} ms, search < ${TARGETS.search} ms → ${pass ? 'met' : 'NOT met'}`);
     const round = (value: number) => Math.round(value * 10) / 10;
     console.log(JSON.stringify({ list_p95_ms: round(listP95), filter_p95_ms_max: round(filterP95Max), search_p95_ms: round(searchP95) }));

@@ -86,6 +86,20 @@ describe('bounded fallback plans give the same pages as the planner', () => {
     }
   });
 
+  it('returns the same ids when the plan of the planner overruns and its EXPLAIN chooses the fallback', async () => {
+    const fallbacks: Fallback[] = [];
+    for (const params of cases.filter((query) => query.q)) {
+      for (const sort of ['new', 'old']) {
+        const query: Record<string, string> = { ...params, sort };
+        const planned = await pages(query);
+        // 1 ms: the planner's plan almost always overruns, so the fallback is chosen from its EXPLAIN.
+        const bounded = await pages(query, { planBudgetMs: 1, windowsBudgetMs: 60_000, onFallback: (fallback) => fallbacks.push(fallback) });
+        expect(bounded.ids, JSON.stringify(query)).toEqual(planned.ids);
+      }
+    }
+    expect(fallbacks.length).toBeGreaterThan(0);
+  });
+
   it('stops a sparse scan at its time budget and continues from where it stopped, without gaps', async () => {
     const query = { status: 'DROPPED', audit: 'REJECTED', run: runId };
     const planned = await pages(query);
