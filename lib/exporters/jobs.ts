@@ -121,10 +121,10 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
     if (!locked) return;
     const claimed = await db().export.updateMany({ where: { id: exportId, status: { in: ['QUEUED', 'RUNNING'] } }, data: { status: 'RUNNING', error: null } });
     if (claimed.count === 0) return;
-    const row = await db().export.findUniqueOrThrow({ where: { id: exportId }, select: { selection: true, formats: true } });
+    const row = await db().export.findUniqueOrThrow({ where: { id: exportId }, select: { request: true, formats: true } });
     const dir = exportDir(exportId);
     try {
-      const request = storedExportRequestSchema.parse(row.selection);
+      const request = storedExportRequestSchema.parse(row.request);
       if (request.delivery !== 'bundle') throw new Error('not a bundle export');
       const formats = row.formats.map((format) => parseFormat(format));
       await rm(dir, { recursive: true, force: true });
@@ -278,7 +278,7 @@ function findExports(where: { id?: string }, take: number) {
 }
 
 function summarise(row: ExportRecord, emails: ReadonlyMap<string, string>): ExportSummary {
-  const request = storedExportRequestSchema.safeParse(row.selection);
+  const request = storedExportRequestSchema.safeParse(row.request);
   const counts = exportCountsSchema.safeParse(row.counts);
   const files = exportFilesSchema.safeParse(row.files);
   const countValues = counts.success ? counts.data : null;

@@ -85,7 +85,7 @@ export async function insertExport(input: NewExport, actor: ExportActor): Promis
     const created = await tx.export.create({
       data: {
         status: input.status,
-        selection: toJson(input.request),
+        request: toJson(input.request),
         formats: [...input.formats],
         rowsTotal: input.rowsTotal,
         counts: toJson({ matching: input.matching, simulatedMatching: input.simulatedMatching }),

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { z } from 'zod';
 import { db } from '@/lib/db/client';
+import { poolSize } from '@/lib/db/pools';
 import { callLlm, type LlmDeps } from '@/lib/llm/call';
 import type { RetryPolicy } from '@/lib/llm/retry';
 import { loadEndpointConfig } from '@/lib/llm/endpoints';
@@ -58,7 +59,7 @@ export function createLlmService(options: LlmServiceOptions = {}): LlmService {
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set; the LLM layer keeps its cache, call log and limits in Postgres.');
   const warn = options.warn ?? defaultWarn;
-  const pool: pg.Pool = createLlmPool(databaseUrl, options.poolSize ?? 6);
+  const pool: pg.Pool = createLlmPool(databaseUrl, options.poolSize ?? poolSize('llm'));
   pool.on('error', (err) => warn(`idle database connection failed: ${String(err)}`));
   const cache = createPostgresCache(pool, { warn, intervalMs: options.writeIntervalMs });
   const recorder = createPostgresRecorder(pool, { warn, intervalMs: options.writeIntervalMs });

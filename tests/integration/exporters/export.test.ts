@@ -539,8 +539,8 @@ describe('exports from the database', () => {
       await worker.stop();
     }
 
-    const orphan = await db().export.create({ data: { status: 'RUNNING', selection: {}, formats: ['csv'] } });
-    const live = await db().export.create({ data: { status: 'RUNNING', selection: {}, formats: ['csv'] } });
+    const orphan = await db().export.create({ data: { status: 'RUNNING', request: {}, formats: ['csv'] } });
+    const live = await db().export.create({ data: { status: 'RUNNING', request: {}, formats: ['csv'] } });
     const holder = await pool('exports').connect();
     try {
       await holder.query('SELECT pg_advisory_lock(hashtext($1))', [`export:${live.id}`]);

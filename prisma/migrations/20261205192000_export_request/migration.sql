@@ -1,0 +1,2 @@
+-- Export.selection held the whole stored request (delivery, selection, card, format options): name it so.
+ALTER TABLE "Export" RENAME COLUMN "selection" TO "request";
