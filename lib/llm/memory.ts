@@ -8,6 +8,7 @@ import type {
   Release,
 } from '@/lib/llm/ports';
 import { aimdStep, DEFAULT_AIMD_PARAMS, grantableSlots, windowClosed, type AimdOutcome, type AimdParams } from '@/lib/llm/aimd';
+import { abortReason, enqueueWaiter, saneLimits, type Waiter } from '@/lib/llm/limiter-helpers';
 import type { EndpointLimits } from '@/lib/llm/types';
 
 export type InMemoryCache = LlmCache & { readonly size: number; clear(): void };
@@ -56,13 +57,6 @@ export const unlimitedRateLimiter: RateLimiter = { acquire: async () => () => {}
 
 type TokenBucket = { capacity: number; tokens: number; updatedAt: number };
 
-type Waiter = {
-  tokens: number;
-  resolve: (release: Release) => void;
-  reject: (err: Error) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-};
 
 type EndpointState = {
   limits: EndpointLimits;
@@ -193,19 +187,7 @@ export function createInMemoryRateLimiter(options: { now?: () => number; aimd?: 
           return;
         }
         const state = stateFor(endpointId, request.limits);
-        const waiter: Waiter = { tokens: Math.max(0, request.tokens), resolve, reject, signal: request.signal };
-        if (request.signal) {
-          const signal = request.signal;
-          waiter.onAbort = () => {
-            const index = state.queue.indexOf(waiter);
-            if (index === -1) return;
-            state.queue.splice(index, 1);
-            reject(abortReason(signal));
-            grantWaiting(state);
-          };
-          signal.addEventListener('abort', waiter.onAbort, { once: true });
-        }
-        state.queue.push(waiter);
+        enqueueWaiter(state.queue, request, resolve, reject, () => grantWaiting(state));
         grantWaiting(state);
       });
     },
@@ -218,16 +200,5 @@ export function createInMemoryRateLimiter(options: { now?: () => number; aimd?: 
   };
 }
 
-function positiveOrNull(value: number | null): number | null {
-  return value !== null && Number.isFinite(value) && value > 0 ? value : null;
-}
 
-/** Limits that cannot deadlock or spin: at least one slot, and no zero-capacity bucket. */
-function saneLimits(limits: EndpointLimits): EndpointLimits {
-  const concurrency = Number.isFinite(limits.concurrency) ? Math.max(1, Math.floor(limits.concurrency)) : 1;
-  return { concurrency, rpm: positiveOrNull(limits.rpm), tpm: positiveOrNull(limits.tpm) };
-}
 
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError');
-}

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { aimdStep, clampLimit, DEFAULT_AIMD_PARAMS, grantableSlots, windowClosed, type AimdOutcome, type AimdParams } from '@/lib/llm/aimd';
 import type { AcquireRequest, RateLimiter, Release } from '@/lib/llm/ports';
 import { NOW_UTC, sqlInteger, sqlLiteral } from '@/lib/llm/postgres/sql';
+import { abortReason, enqueueWaiter, saneLimits, type Waiter } from '@/lib/llm/limiter-helpers';
 import type { EndpointLimits } from '@/lib/llm/types';
 
 /*
@@ -92,13 +93,6 @@ export type PostgresRateLimiter = RateLimiter & {
 
 type FreeLease = { id: string; since: number };
 
-type Waiter = {
-  tokens: number;
-  resolve: (release: Release) => void;
-  reject: (err: Error) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-};
 
 type EndpointState = {
   endpointId: string;
@@ -553,18 +547,7 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
         if (lease) return Promise.resolve(grant(state, lease.id, 0));
       }
       return new Promise<Release>((resolve, reject) => {
-        const waiter: Waiter = { tokens: Math.max(0, request.tokens), resolve, reject, signal: request.signal };
-        if (request.signal) {
-          const signal = request.signal;
-          waiter.onAbort = () => {
-            const index = state.queue.indexOf(waiter);
-            if (index === -1) return;
-            state.queue.splice(index, 1);
-            reject(abortReason(signal));
-          };
-          signal.addEventListener('abort', waiter.onAbort, { once: true });
-        }
-        state.queue.push(waiter);
+        enqueueWaiter(state.queue, request, resolve, reject);
         void pump(state);
       });
     },
@@ -614,18 +597,8 @@ function usesBuckets(limits: EndpointLimits): boolean {
   return limits.rpm !== null || limits.tpm !== null;
 }
 
-function positiveOrNull(value: number | null): number | null {
-  return value !== null && Number.isFinite(value) && value > 0 ? value : null;
-}
 
-function saneLimits(limits: EndpointLimits): EndpointLimits {
-  const concurrency = Number.isFinite(limits.concurrency) ? Math.max(1, Math.floor(limits.concurrency)) : 1;
-  return { concurrency, rpm: positiveOrNull(limits.rpm), tpm: positiveOrNull(limits.tpm) };
-}
 
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError');
-}
 
 type Listener = { readonly ready: boolean; close(): Promise<void> };
 
