@@ -9,7 +9,7 @@ import { sampleTexts } from '@/lib/pipeline/items';
 import { pipelineModels } from '@/lib/pipeline/models';
 import { recipeConfigSchema } from '@/lib/pipeline/prompts/recipe-config';
 import { createRecipe, saveRecipeVersion } from '@/lib/pipeline/recipes';
-import { readSampleCorpus } from '@/lib/pipeline/sample-corpus';
+import { readSampleCorpus } from '@/lib/importers/sample';
 import { TRY_ITEM_LIMIT, tryRecipe } from '@/lib/pipeline/try-recipe';
 
 const configInput = z.unknown();

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const { recipeConfigFromBuiltIn, saferInstructSafetyRecipe } = await import('@/lib/pipeline/prompts');
   const { createRecipe } = await import('@/lib/pipeline/recipes');
   const { createRun } = await import('@/lib/pipeline/runs');
-  const { readSampleCorpus } = await import('@/lib/pipeline/sample-corpus');
+  const { readSampleCorpus } = await import('@/lib/importers/sample');
   const { normaliseForDedup } = await import('@/lib/importers/dedup');
 
   // 5,000 distinct texts made from the sample corpus.

@@ -3,7 +3,7 @@ import { db } from '@/lib/db/client';
 import { finalStates } from '@/lib/pipeline/item-state';
 import { recipeConfigFromBuiltIn, saferInstructSafetyRecipe } from '@/lib/pipeline/prompts';
 import { createRecipe } from '@/lib/pipeline/recipes';
-import { ensureSampleCorpus } from '@/lib/pipeline/sample-corpus';
+import { loadSampleCorpus } from '@/lib/importers/sample';
 
 export function uniqueTag(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
@@ -52,7 +52,7 @@ export async function createSimRecipe(tag: string, names: { reversed: string; ju
 }
 
 export async function createSampleCorpus(tag: string): Promise<string> {
-  return (await ensureSampleCorpus(null, `${tag} corpus`)).corpusId;
+  return (await loadSampleCorpus(null, `${tag} corpus`)).corpusId;
 }
 
 export async function waitForRun(runId: string, statuses: string[], timeoutMs: number): Promise<string> {

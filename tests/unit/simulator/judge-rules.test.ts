@@ -4,7 +4,7 @@ import { JUDGE_RULE_IDS, SAMPLED_FAIL_PREFIX, type JudgeRuleId } from '@/lib/llm
 import { DEFAULT_FLAW_RATE, startSimulator, type SimulatorHandle } from '@/lib/llm/simulator/server';
 import { parseJudgeVerdict, renderStagePrompt, type RecipeConfig, type StageInputs } from '@/lib/pipeline/prompts';
 import { builtInDefinitions } from '@/lib/pipeline/recipes';
-import { readSampleCorpus } from '@/lib/pipeline/sample-corpus';
+import { readSampleCorpus } from '@/lib/importers/sample';
 import { cleanInstruction } from '@/lib/pipeline/stages/induce';
 import { clientFor } from './helpers';
 
