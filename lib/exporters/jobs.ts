@@ -26,7 +26,6 @@ import {
   type ExportActor,
 } from './lifecycle';
 import type { CardAudit } from './card';
-import { evalCardSection } from '@/lib/eval/report';
 import type { JsonValue } from './manifest';
 import { pool } from '@/lib/db/pools';
 import { loadProvenance } from './provenance';
@@ -73,7 +72,7 @@ export type CreatedExport = { id: string; background: boolean; status: 'RUNNING'
 export async function createBundleExport(
   request: BundleRequest,
   actor: ExportActor,
-  options: { background?: 'auto' | 'always' | 'never' } = {},
+  options: { background?: 'auto' | 'always' | 'never'; cardSections?: CardSectionSources } = {},
 ): Promise<CreatedExport> {
   const count = await countSelection(request.selection);
   if (count.matching === 0) throw new UserFacingError('No pairs match this selection; widen the sources, topics or statuses.');
@@ -95,7 +94,7 @@ export async function createBundleExport(
     return { id, background, status: 'RUNNING', error: null };
   }
   try {
-    await runBundleJob(id, actor);
+    await runBundleJob(id, actor, options.cardSections);
     return { id, background, status: 'COMPLETED', error: null };
   } catch (error) {
     // Already recorded on the Export row and in the audit log; the list shows it.
@@ -113,7 +112,19 @@ export async function startBundleJob(exportId: string, actor: ExportActor): Prom
  * lock is free lost its worker: the job's retry claims it again and starts the bundle afresh.
  * Returns without doing anything when another process holds it or it has finished.
  */
-export async function runBundleJob(exportId: string, actor: ExportActor): Promise<void> {
+/**
+ * Where the card's optional sections come from. The exporters sit below the domains they can
+ * report on (evaluations), so the caller — an action or the worker's handler — passes them in.
+ */
+export type CardSectionSources = { evaluation?: (evaluationId: string) => Promise<string> };
+
+async function extraCardSections(card: { evaluationId?: string }, sources: CardSectionSources): Promise<string[]> {
+  if (!card.evaluationId) return [];
+  if (!sources.evaluation) throw new Error('This export asks for an evaluation section, but no evaluation source was given.');
+  return [await sources.evaluation(card.evaluationId)];
+}
+
+export async function runBundleJob(exportId: string, actor: ExportActor, cardSections: CardSectionSources = {}): Promise<void> {
   const client = await pool('exports').connect();
   let locked = false;
   try {
@@ -154,7 +165,7 @@ export async function runBundleJob(exportId: string, actor: ExportActor): Promis
               sourceDescriptions: provenance.sourceDescriptions,
               audit,
               access: { licenseName: request.card.licenseName, licenseLink: request.card.licenseLink, gated: request.card.gatedAccess },
-              extraSections: request.card.evaluationId ? [await evalCardSection(request.card.evaluationId)] : [],
+              extraSections: await extraCardSections(request.card, cardSections),
             },
             appVersion: packageJson.version,
             selection: request.selection as unknown as JsonValue,

@@ -4,6 +4,7 @@
  * process (where it builds what its jobs share, e.g. the LLM service) and stopped with it.
  */
 import type { PgBoss } from 'pg-boss';
+import { evalCardSection } from '@/lib/eval/report';
 import { createEvalChunkWorker, reconcileEvaluations } from '@/lib/eval/worker';
 import { reapInterruptedExports, runBundleJob } from '@/lib/exporters/jobs';
 import { markInterruptedImports, runImportJob } from '@/lib/importers/jobs/lifecycle';
@@ -65,7 +66,7 @@ export const jobHandlers: JobHandlers = {
   async export() {
     return {
       async handle({ exportId, actor }) {
-        await runBundleJob(exportId, actor);
+        await runBundleJob(exportId, actor, { evaluation: evalCardSection });
         return { exportId };
       },
     };
