@@ -1,10 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { parsePairQuery } from '@/lib/review/filters';
 import { listPairs, type ListOptions } from '@/lib/review/list';
 import type { Fallback } from '@/lib/review/page-plan';
+import { useOwnDatabase } from '../own-database';
 import { unique } from './fixtures';
 
+// Some cases list every pair of the database (no run or dataset scope) and compare two plans
+// page by page: other files' pairs (150k in the worker test) would make that depend on test order,
+// so this file gets a database of its own.
 // Pairs with ids far apart (explicit, above any sequence value) so the fallback walks many id windows.
 const BASE = 9_000_000_000;
 const STEP = 97;
@@ -30,7 +34,13 @@ describe('bounded fallback plans give the same pages as the planner', () => {
   let datasetId: string;
   let runId: string;
 
+  let ownDatabase: Awaited<ReturnType<typeof useOwnDatabase>>;
+  afterAll(async () => {
+    await ownDatabase?.drop();
+  });
+
   beforeAll(async () => {
+    ownDatabase = await useOwnDatabase('page_plan');
     datasetId = unique('plan-dataset');
     await db().preferenceDataset.create({ data: { id: datasetId, name: datasetId } });
     const recipe = await db().recipe.create({ data: { name: unique('plan-recipe') } });
