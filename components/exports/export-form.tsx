@@ -54,7 +54,9 @@ function Fieldset({ legend, children }: { legend: string; children: React.ReactN
 }
 
 /** The selection, formats and card options of a new export, with a live count of what it would hold. */
-export function ExportForm({ options, formats }: { options: ExportOptions; formats: FormatOption[] }) {
+export type EvaluationOption = { id: string; label: string };
+
+export function ExportForm({ options, formats, evaluations = [] }: { options: ExportOptions; formats: FormatOption[]; evaluations?: EvaluationOption[] }) {
   const queryClient = useQueryClient();
   const [runIds, setRunIds] = useState<string[]>([]);
   const [datasetIds, setDatasetIds] = useState<string[]>([]);
@@ -77,6 +79,7 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
   const [licenseName, setLicenseName] = useState('');
   const [licenseLink, setLicenseLink] = useState('');
   const [gatedAccess, setGatedAccess] = useState(true);
+  const [evaluationId, setEvaluationId] = useState('');
   const [trlPromptTemplate, setTrlPromptTemplate] = useState<TrlPromptTemplate>('none');
   // On by default here (not in the API, whose default keeps texts byte-exact): people open CSV files in spreadsheets.
   const [csvSpreadsheetSafe, setCsvSpreadsheetSafe] = useState(true);
@@ -127,7 +130,7 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
         selection,
         formats: chosenFormats,
         formatOptions,
-        card: { title, license, ...custom, gatedAccess, language: ['en'] },
+        card: { title, license, ...custom, gatedAccess, language: ['en'], ...(evaluationId ? { evaluationId } : {}) },
       });
       if (result.ok) {
         setFieldErrors({});
@@ -294,6 +297,18 @@ export function ExportForm({ options, formats }: { options: ExportOptions; forma
             )}
           </div>
           <Checkbox label="Gated access on the Hub" hint="(the card asks for name, affiliation and intended use)" checked={gatedAccess} onChange={setGatedAccess} />
+          {evaluations.length > 0 && (
+            <Field label="Evaluation results in the card" htmlFor="export-evaluation" hint="a finished evaluation of models trained on this data, added as a section of the card">
+              <Select id="export-evaluation" value={evaluationId} onChange={(event) => setEvaluationId(event.target.value)}>
+                <option value="">None</option>
+                {evaluations.map((evaluation) => (
+                  <option key={evaluation.id} value={evaluation.id}>
+                    {evaluation.label}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          )}
           <Button onClick={create} disabled={pending || chosenFormats.length === 0}>
             {pending ? 'Exporting…' : 'Create bundle'}
           </Button>

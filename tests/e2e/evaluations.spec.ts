@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { readZip } from '../integration/exporters/zip';
 import { expect, test } from '@playwright/test';
 import { e2eAdmin } from '../../playwright.config';
 import { signIn } from './helpers';
@@ -65,6 +66,24 @@ test('a researcher imports responses of two models, judges them, reads the compa
 
   await page.goto(evaluationUrl);
   await expect(page.getByTestId('eval-comparison')).toBeVisible();
+
+  // An export's dataset card can carry this evaluation's results.
+  const evaluationId = new URL(evaluationUrl).pathname.split('/').at(-1) ?? '';
+  const evaluationName = /^# Evaluation: (.+)$/m.exec(report)?.[1] ?? '';
+  expect(evaluationName).not.toBe('');
+  await page.goto('/exports');
+  await page.waitForLoadState('networkidle');
+  await page.getByLabel(/^Spot-check copy/).first().check();
+  await page.getByLabel('Evaluation results in the card').selectOption(evaluationId);
+  await page.getByLabel('Dataset title').fill(`${tag} bundle`);
+  await page.getByRole('button', { name: 'Create bundle' }).click();
+  await expect(page.getByText('The export is ready below.')).toBeVisible({ timeout: 60_000 });
+  const row = page.locator('[data-testid^="export-row-"]').first();
+  const [bundle] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: 'Download bundle' }).click()]);
+  const folder = bundle.suggestedFilename().replace(/\.zip$/, '');
+  const card = readZip(fs.readFileSync(await bundle.path())).find((entry) => entry.name === `${folder}/README.md`)?.data.toString('utf8') ?? '';
+  expect(card).toContain(`## Evaluation: ${evaluationName}`);
+  expect(card).toContain('new is more harmless than old on this set: 91.7% vs 66.7%');
 });
 
 test('the demo set evaluates two simulated targets, and a target can be saved as a versioned named target', async ({ page }) => {

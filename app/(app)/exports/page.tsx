@@ -5,6 +5,7 @@ import { ExportsList } from '@/components/exports/exports-list';
 import { PageHeader } from '@/components/ui/card';
 import { can } from '@/lib/auth/permissions';
 import { requirePageUser } from '@/lib/auth/session';
+import { listEvalRuns } from '@/lib/eval/queries';
 import { listExports } from '@/lib/exporters/jobs';
 import { loadExportOptions } from '@/lib/exporters/options';
 import { exporters } from '@/lib/exporters/registry';
@@ -15,7 +16,9 @@ export const dynamic = 'force-dynamic';
 
 export default async function Page() {
   const user = await requirePageUser('exports:read');
-  const [options, exports] = await Promise.all([loadExportOptions(), listExports()]);
+  const [options, exports, evalRuns] = await Promise.all([loadExportOptions(), listExports(), can(user.role, 'evals:read') ? listEvalRuns() : Promise.resolve([])]);
+  // A card can carry the results of a finished evaluation ("models trained on this data…").
+  const evaluations = evalRuns.filter((run) => run.status === 'COMPLETED').map((run) => ({ id: run.id, label: `${run.name} · ${run.setName}${run.simulated ? ' (simulated)' : ''}` }));
   const formats = EXPORT_FORMATS.map((id) => ({ id, label: exporters[id].label, extension: exporters[id].extension }));
   return (
     <>
@@ -25,7 +28,7 @@ export default async function Page() {
       />
       <div className="space-y-6">
         {can(user.role, 'exports:write') ? (
-          <ExportForm options={options} formats={formats} />
+          <ExportForm options={options} formats={formats} evaluations={evaluations} />
         ) : (
           <p className="text-sm text-slate-600 dark:text-slate-400">Your role can download existing exports; creating one needs a researcher.</p>
         )}
