@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   worker.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
   worker.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
   const deadline = Date.now() + 60_000;
-  while (!log.join('').includes('ready;')) {
+  while (!log.join('').includes('ready for every queue;')) {
     if (Date.now() > deadline) throw new Error(`the worker did not start:\n${log.join('')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

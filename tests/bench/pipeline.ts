@@ -53,7 +53,7 @@ function startWorker(databaseUrl: string, log: string[]): ChildProcess {
 
 async function waitForReady(log: string[], workers: number): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while (log.join('').split('ready;').length - 1 < workers) {
+  while (log.join('').split('ready for every queue;').length - 1 < workers) {
     if (Date.now() > deadline) throw new Error(`workers did not start:\n${log.join('')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
