@@ -202,6 +202,10 @@ async function main(): Promise<void> {
     const stats = (await (await fetch(`${simulator.url.replace(/\/v1$/, '')}/__sim/stats`)).json()) as { stats: { maxInFlight: number; totalRequests: number } };
     await service.close();
     await disconnectDb();
+    // The simulator says goodbye on stderr; it goes first so that the JSON line is the last line.
+    const simulatorGone = new Promise((resolve) => simulator.child.once('exit', resolve));
+    stopProcessGroup(simulator.child);
+    await Promise.race([simulatorGone, new Promise((resolve) => setTimeout(resolve, 5_000))]);
 
     const sum = (list: Phase[]) => list.reduce((a, p) => ({ calls: a.calls + p.calls, elapsedMs: a.elapsedMs + p.elapsedMs, appMs: a.appMs + p.appMs, postgresMs: a.postgresMs + p.postgresMs }), { calls: 0, elapsedMs: 0, appMs: 0, postgresMs: 0 });
     const [b, l, m] = [sum(phases.bare), sum(phases.layer), sum(phases.memory)];
