@@ -13,10 +13,12 @@
 //            the AIMD outcomes are flushed and idle leases went back, so deferred work is counted.
 //   memory — for information only: the same calls through in-memory cache, call log and limiter.
 //
-// Each path first makes 1,000 warm-up calls (not counted). The phases alternate in ROUNDS rounds (bare, layer, memory, bare, layer, memory …) so that load
-// from other processes on the machine hits all of them alike. Every call is a cache miss (each
-// message is new), so every call goes over HTTP. The simulator runs in a child process; its CPU
-// is counted nowhere.
+// Each path first makes 1,000 warm-up calls (not counted). Then the phases alternate for
+// BENCH_ROUNDS rounds (default 2: bare, layer, memory, bare, layer, memory), each phase 2,000
+// calls, so that load from other processes on the machine hits all of them alike; the figures
+// are over all rounds. Every layer round has its own run id, and its call log must hold exactly
+// its 2,000 calls. Every call is a cache miss (each message is new), so every call goes over
+// HTTP. The simulator runs in a child process; its CPU is counted nowhere.
 //
 // throughput_ratio = the layer's calls/s ÷ C/L (32 / 0.05 s = 640 calls/s);
 // cpu_per_call_ratio = (layer app + layer Postgres) ÷ bare, per call. Targets: ≥ 0.9 and ≤ 1.5.
@@ -142,13 +144,15 @@ async function main(): Promise<void> {
     const service = createLlmService();
     const config = await service.endpoint(endpoint.id);
     const runId = `bench-${crypto.randomUUID()}`;
+    const roundRunIds = Array.from({ length: ROUNDS }, (_, round) => `${runId}-${round}`);
     const message = (content: string): LlmRequest['messages'] => [{ role: 'user', content }];
 
     const bareClient = new OpenAI({ baseURL: simulator.url, apiKey: 'bench' });
     const bare: Call = (content) => bareClient.chat.completions.create({ model: config.model, messages: message(content) as OpenAI.ChatCompletionMessageParam[] });
     const overheads: Record<'bare' | 'layer' | 'memory', number[]> = { bare: [], layer: [], memory: [] };
     const layerOverheads = overheads.layer;
-    const layer: Call = (content) => service.callModel({ endpoint: endpoint.id, messages: message(content), runId, purpose: 'bench' });
+    let layerRunId = roundRunIds[0];
+    const layer: Call = (content) => service.callModel({ endpoint: endpoint.id, messages: message(content), runId: layerRunId, purpose: 'bench' });
     const memoryDeps = { cache: createInMemoryCache(), recorder: createInMemoryRecorder(), limiter: createInMemoryRateLimiter() };
     const memory: Call = (content) => callLlm({ endpoint: config, messages: message(content), purpose: 'bench' }, memoryDeps);
 
@@ -193,13 +197,14 @@ async function main(): Promise<void> {
     const phases: Record<'bare' | 'layer' | 'memory', Phase[]> = { bare: [], layer: [], memory: [] };
     const loadBefore = os.loadavg();
     for (let round = 0; round < ROUNDS; round += 1) {
-      const count = Math.floor(CALLS / ROUNDS) + (round < CALLS % ROUNDS ? 1 : 0);
+      const count = CALLS;
+      layerRunId = roundRunIds[round];
       phases.bare.push(await measure(bare, count, `bare-${round}-${runId}`, overheads.bare, nothing));
       phases.layer.push(await measure(layer, count, `${runId}-${round}`, layerOverheads, flushLayer));
       phases.memory.push(await measure(memory, count, `memory-${round}-${runId}`, overheads.memory, nothing));
     }
     const loadAfter = os.loadavg();
-    const totals = await service.runTotals(runId);
+    const roundTotals = await Promise.all(roundRunIds.map((id) => service.runTotals(id)));
     const stats = (await (await fetch(`${simulator.url.replace(/\/v1$/, '')}/__sim/stats`)).json()) as { stats: { maxInFlight: number; totalRequests: number } };
     await service.close();
     await disconnectDb();
@@ -222,17 +227,17 @@ async function main(): Promise<void> {
     for (const list of Object.values(overheads)) list.sort((x, y) => x - y);
     const [p50, p90, p99] = [50, 90, 99].map((p) => percentile(layerOverheads, p));
     const fmt = (value: number) => value.toFixed(3);
-    console.log(`calls: ${CALLS} per phase in ${ROUNDS} rounds at concurrency ${CONCURRENCY}, simulated latency ${LATENCY_MS} ms (C/L = ${CEILING} calls/s)`);
+    console.log(`calls: ${CALLS} per phase and round, ${ROUNDS} rounds at concurrency ${CONCURRENCY}, simulated latency ${LATENCY_MS} ms (C/L = ${CEILING} calls/s)`);
     console.log(`layer throughput: ${throughput.toFixed(1)} calls/s = ${(ratio * 100).toFixed(1)} % of C/L (bare SDK: ${bareThroughput.toFixed(1)} calls/s)`);
     console.log(`layer overhead per call (wall − ${LATENCY_MS} ms): p50 ${p50.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${layerOverheads[layerOverheads.length - 1].toFixed(2)} ms`);
     console.log(`  p50 overhead of the other phases: bare SDK ${percentile(overheads.bare, 50).toFixed(2)} ms, in-memory layer ${percentile(overheads.memory, 50).toFixed(2)} ms`);
     console.log(`CPU per call: bare SDK ${fmt(bareMs)} ms | layer app ${fmt(appMs)} ms + Postgres ${fmt(postgresMs)} ms = ${fmt(appMs + postgresMs)} ms → ratio ${cpuRatio.toFixed(3)}`);
     console.log(`  (Postgres during the bare phase: ${fmt(perCall(b.postgresMs, b.calls))} ms per call; in-memory layer, for information: ${fmt(memoryMs)} ms per call; CLK_TCK ${CLOCK_TICKS})`);
     for (const [name, list] of Object.entries(phases)) console.log(`  ${name} rounds: ${list.map((p) => `${fmt(p.appMs / p.calls)}+${fmt(p.postgresMs / p.calls)} ms, ${(p.calls / (p.elapsedMs / 1000)).toFixed(0)}/s`).join(' | ')}`);
-    console.log(`call log: ${totals.calls} calls recorded, ${totals.cacheHits} cache hits, ${totals.tokensIn}/${totals.tokensOut} tokens, $${totals.costUsd.toFixed(6)}`);
+    for (const totals of roundTotals) console.log(`call log of a layer round: ${totals.calls} calls recorded, ${totals.cacheHits} cache hits, ${totals.tokensIn}/${totals.tokensOut} tokens, $${totals.costUsd.toFixed(6)}`);
     console.log(`simulator: ${stats.stats.totalRequests} requests, max in flight ${stats.stats.maxInFlight} (limit ${CONCURRENCY})`);
     console.log(`load average before/after: ${loadBefore.map((x) => x.toFixed(2)).join(' ')} / ${loadAfter.map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
-    if (totals.calls !== CALLS) throw new Error(`expected ${CALLS} calls in the call log, found ${totals.calls}`);
+    for (const totals of roundTotals) if (totals.calls !== CALLS) throw new Error(`expected ${CALLS} calls in the call log of a round, found ${totals.calls}`);
     if (stats.stats.maxInFlight > CONCURRENCY) throw new Error(`the simulator saw ${stats.stats.maxInFlight} calls in flight, above the limit ${CONCURRENCY}`);
     console.log(
       JSON.stringify({
