@@ -197,11 +197,10 @@ async function main(): Promise<void> {
     const phases: Record<'bare' | 'layer' | 'memory', Phase[]> = { bare: [], layer: [], memory: [] };
     const loadBefore = os.loadavg();
     for (let round = 0; round < ROUNDS; round += 1) {
-      const count = CALLS;
       layerRunId = roundRunIds[round];
-      phases.bare.push(await measure(bare, count, `bare-${round}-${runId}`, overheads.bare, nothing));
-      phases.layer.push(await measure(layer, count, `${runId}-${round}`, layerOverheads, flushLayer));
-      phases.memory.push(await measure(memory, count, `memory-${round}-${runId}`, overheads.memory, nothing));
+      phases.bare.push(await measure(bare, CALLS, `bare-${round}-${runId}`, overheads.bare, nothing));
+      phases.layer.push(await measure(layer, CALLS, `${runId}-${round}`, layerOverheads, flushLayer));
+      phases.memory.push(await measure(memory, CALLS, `memory-${round}-${runId}`, overheads.memory, nothing));
     }
     const loadAfter = os.loadavg();
     const roundTotals = await Promise.all(roundRunIds.map((id) => service.runTotals(id)));
