@@ -7,6 +7,13 @@ export type PostgresRecorder = CallRecorder & { flush(): Promise<void>; close():
 
 const MAX_ERROR_MESSAGE_CHARS = 2_000;
 
+// Named, so each pooled connection parses and plans it once.
+const RECORD_SQL = `INSERT INTO "LlmCall" ("endpointId", "runId", "purpose", "cacheKey", "cacheHit", "tokensIn", "tokensOut", "costUsd", "latencyMs", "attempts", "errorKind", "errorMessage", "simulated", "createdAt")
+  SELECT (SELECT e."id" FROM "ProviderEndpoint" e WHERE e."id" = u.endpoint_id), u.run_id, u.purpose, u.cache_key, u.cache_hit, u.tokens_in, u.tokens_out,
+         u.cost_usd, u.latency_ms, u.attempts, u.error_kind, u.error_message, u.simulated, u.created_at
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::int[], $7::int[], $8::float8[], $9::int[], $10::int[], $11::text[], $12::text[], $13::bool[], $14::timestamp[])
+    AS u(endpoint_id, run_id, purpose, cache_key, cache_hit, tokens_in, tokens_out, cost_usd, latency_ms, attempts, error_kind, error_message, simulated, created_at)`;
+
 /**
  * The call log in LlmCall, written behind the calls in multi-row INSERTs (see batch-writer).
  * An endpoint id that is not (or no longer) in ProviderEndpoint is stored as NULL instead of
@@ -19,13 +26,10 @@ export function createPostgresRecorder(pool: SqlPool, options: { warn: (message:
     warn: options.warn,
     intervalMs: options.intervalMs,
     async write(calls) {
-      await pool.query(
-        `INSERT INTO "LlmCall" ("endpointId", "runId", "purpose", "cacheKey", "cacheHit", "tokensIn", "tokensOut", "costUsd", "latencyMs", "attempts", "errorKind", "errorMessage", "simulated", "createdAt")
-         SELECT (SELECT e."id" FROM "ProviderEndpoint" e WHERE e."id" = u.endpoint_id), u.run_id, u.purpose, u.cache_key, u.cache_hit, u.tokens_in, u.tokens_out,
-                u.cost_usd, u.latency_ms, u.attempts, u.error_kind, u.error_message, u.simulated, u.created_at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::int[], $7::int[], $8::float8[], $9::int[], $10::int[], $11::text[], $12::text[], $13::bool[], $14::timestamp[])
-           AS u(endpoint_id, run_id, purpose, cache_key, cache_hit, tokens_in, tokens_out, cost_usd, latency_ms, attempts, error_kind, error_message, simulated, created_at)`,
-        [
+      await pool.query({
+        name: 'llm-call-log',
+        text: RECORD_SQL,
+        values: [
           calls.map((c) => c.endpointId),
           calls.map((c) => c.runId),
           calls.map((c) => c.purpose),
@@ -41,7 +45,7 @@ export function createPostgresRecorder(pool: SqlPool, options: { warn: (message:
           calls.map((c) => c.simulated),
           calls.map((c) => c.startedAt.toISOString()),
         ],
-      );
+      });
     },
   });
   return {

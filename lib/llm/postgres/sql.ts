@@ -15,6 +15,12 @@ export function sqlInteger(value: number): string {
   return String(value);
 }
 
+/** A finite number as a float8 literal (String() may give exponent notation, which Postgres reads). */
+export function sqlNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`Expected a finite number for SQL, got ${value}`);
+  return `${String(value)}::float8`;
+}
+
 /**
  * A small pool of its own: the LLM layer's statements are short and must not queue behind page
  * queries. Its sessions use synchronous_commit = off: cache entries, call-log rows and leases
