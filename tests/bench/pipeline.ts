@@ -29,17 +29,36 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import OpenAI from 'openai';
 import { startEmbeddedPostgres } from '@/lib/db/embedded';
 import { migrateOnStart } from '@/lib/db/migrate';
+import type { RecipeConfig, StageInputs, StageName } from '@/lib/pipeline/prompts/recipe-config';
 
 const TEXTS = Number(process.env.BENCH_TEXTS ?? 5000);
 const LATENCY_MS = 100;
 const CONCURRENCY = 64;
 const CEILING = CONCURRENCY / (LATENCY_MS / 1000);
-const BASELINE_TEXTS = 100;
 const WARMUP_TEXTS = 300;
 const WORKER_JOBS = process.env.BENCH_WORKER_JOBS ?? '10';
 const FAULT_MIX = { rate429: 0.15, retryAfterSeconds: 1, rate500: 0.1, rateDrop: 0.05, rateMalformedJson: 0.03, rateTruncated: 0.02, faultSeed: 16 };
+
+/** The hand-written loop's concurrency limiter: at most `size` holders, the others wait in order. */
+class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
 
 function startWorker(databaseUrl: string, log: string[]): ChildProcess {
   const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'scripts/worker.ts'], {
@@ -98,22 +117,31 @@ async function main(): Promise<void> {
   const { createRun } = await import('@/lib/pipeline/runs');
   const { readSampleCorpus } = await import('@/lib/importers/sample');
   const { normaliseForDedup } = await import('@/lib/importers/dedup');
+  const { parseJudgeVerdict, renderStagePrompt } = await import('@/lib/pipeline/prompts');
+  const { cleanInstruction } = await import('@/lib/pipeline/stages');
 
   // 5,000 distinct texts made from the sample corpus.
   const sample = await readSampleCorpus();
+  function benchTexts(count: number): { text: string; topic: string }[] {
+    return Array.from({ length: count }, (_, index) => {
+      const source = sample[index % sample.length];
+      return { text: `${source.text} (${Math.floor(index / sample.length) + 1})`, topic: source.topic };
+    });
+  }
   async function createCorpus(name: string, count: number): Promise<string> {
     const corpus = await db().corpus.create({ data: { name, itemCount: count } });
-    const rows = Array.from({ length: count }, (_, index) => {
-      const source = sample[index % sample.length];
-      const text = `${source.text} (${Math.floor(index / sample.length) + 1})`;
-      return { corpusId: corpus.id, text, topic: source.topic, dedupHash: createHash('sha256').update(normaliseForDedup(text)).digest('hex'), line: index + 1 };
-    });
+    const rows = benchTexts(count).map(({ text, topic }, index) => ({
+      corpusId: corpus.id,
+      text,
+      topic,
+      dedupHash: createHash('sha256').update(normaliseForDedup(text)).digest('hex'),
+      line: index + 1,
+    }));
     for (let start = 0; start < rows.length; start += 1000) await db().sourceText.createMany({ data: rows.slice(start, start + 1000) });
     return corpus.id;
   }
 
   const bigCorpus = await createCorpus('bench 5000', TEXTS);
-  const smallCorpus = await createCorpus('bench 100', BASELINE_TEXTS);
   const warmupCorpus = await createCorpus('bench warm-up', WARMUP_TEXTS);
   const boss = await getBoss({ supervise: false });
 
@@ -123,13 +151,78 @@ async function main(): Promise<void> {
     await db().providerEndpoint.create({
       data: { name: endpointName, baseUrl, model: 'sim-expert', mode: 'CHAT', concurrency, timeoutMs: 30_000, supportsJsonMode: true, simulated: true },
     });
-    const config = recipeConfigFromBuiltIn(saferInstructSafetyRecipe, {
+    return (await createRecipe({ name: `bench recipe ${phase}`, config: benchRecipeConfig(endpointName) }, null)).versionId;
+  }
+
+  function benchRecipeConfig(endpointName: string): RecipeConfig {
+    return recipeConfigFromBuiltIn(saferInstructSafetyRecipe, {
       induce: { endpointName, model: 'sim-reversed' },
       filterInstruction: { endpointName, model: 'sim-judge' },
       generateResponse: { endpointName, model: 'sim-expert' },
       filterResponse: { endpointName, model: 'sim-judge' },
     });
-    return (await createRecipe({ name: `bench recipe ${phase}`, config }, null)).versionId;
+  }
+
+  /**
+   * The hand-written loop the pipeline is compared with: the openai SDK and a semaphore of
+   * CONCURRENCY, the recipe's four stages per item (same prompts, models and parameters; the
+   * instruction judge's "fail" ends an item as in the pipeline), results kept in memory. No
+   * database, cache, call log, retries or shared limiter: what those cost is what
+   * `vs_handwritten` measures.
+   */
+  async function handwrittenLoop(baseUrl: string, texts: { text: string; topic: string }[]): Promise<void> {
+    const config = benchRecipeConfig('hand-written');
+    const client = new OpenAI({ baseURL: baseUrl, apiKey: 'not-needed', maxRetries: 0, timeout: 30_000 });
+    const slots = new Semaphore(CONCURRENCY);
+    async function call<S extends StageName>(stage: S, input: StageInputs[S], judge: boolean): Promise<string> {
+      const stageConfig = config.stages[stage];
+      const rendered = renderStagePrompt(stage, stageConfig, input, config.topicDescriptions);
+      const { temperature, maxTokens, seed, stop } = stageConfig.parameters;
+      const params = { model: stageConfig.model ?? 'sim-expert', temperature, max_tokens: maxTokens, seed, stop };
+      await slots.acquire();
+      try {
+        if (rendered.mode === 'completion') return (await client.completions.create({ ...params, prompt: rendered.prompt })).choices[0]?.text ?? '';
+        const reply = await client.chat.completions.create({ ...params, messages: rendered.messages, ...(judge ? { response_format: { type: 'json_object' as const } } : {}) });
+        return reply.choices[0]?.message.content ?? '';
+      } finally {
+        slots.release();
+      }
+    }
+    const passes = (reply: string) => {
+      const parsed = parseJudgeVerdict(reply);
+      return parsed.ok && parsed.value.verdict === 'pass';
+    };
+    const results = await Promise.all(
+      texts.map(async ({ text, topic }) => {
+        const instruction = cleanInstruction(await call('induce', { text, topic }, false));
+        if (!passes(await call('filterInstruction', { instruction, text, topic }, true))) return { instruction, chosen: null, kept: false };
+        const chosen = (await call('generateResponse', { instruction, topic }, false)).trim();
+        return { instruction, chosen, kept: passes(await call('filterResponse', { instruction, chosen, rejected: text, topic }, true)) };
+      }),
+    );
+    if (results.length !== texts.length) throw new Error('the hand-written loop lost items');
+  }
+
+  /** Calls/s of the hand-written loop over the bench texts, warm (after a loop over the warm-up texts). */
+  async function handwrittenPhase() {
+    const sim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
+    const warmupSim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
+    try {
+      await handwrittenLoop(warmupSim.url, benchTexts(WARMUP_TEXTS).map(({ text, topic }) => ({ text: `warm-up ${text}`, topic })));
+      const started = performance.now();
+      await handwrittenLoop(sim.url, benchTexts(TEXTS));
+      const seconds = (performance.now() - started) / 1000;
+      const calls = sim.stats.snapshot().totalRequests;
+      const callsPerSecond = calls / seconds;
+      console.log(
+        `hand-written loop (openai SDK, semaphore of ${CONCURRENCY}, in the bench process): ${TEXTS} items, ${calls} model calls in ${seconds.toFixed(1)} s = ` +
+          `${callsPerSecond.toFixed(1)} calls/s (${((callsPerSecond / CEILING) * 100).toFixed(1)}% of ${CEILING}); load ${os.loadavg()[0].toFixed(1)}`,
+      );
+      return { callsPerSecond };
+    } finally {
+      await sim.close();
+      await warmupSim.close();
+    }
   }
 
   async function runToCompletion(recipeVersionId: string, corpusId: string): Promise<{ runId: string; itemsTotal: number }> {
@@ -227,8 +320,8 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   }
+  const handwritten = await handwrittenPhase();
   const two = await phase('2 workers', { workers: 2, concurrency: CONCURRENCY, corpusId: bigCorpus });
-  const baseline = await phase('baseline (concurrency 1, 100 texts)', { workers: 1, concurrency: 1, corpusId: smallCorpus });
   const fault = await faultFigures();
 
   await stopBoss();
@@ -239,7 +332,8 @@ async function main(): Promise<void> {
     JSON.stringify({
       ratio_1_worker: Number((one.callsPerSecond / CEILING).toFixed(3)),
       ratio_2_workers: Number((two.callsPerSecond / CEILING).toFixed(3)),
-      baseline_calls_per_s: Number(baseline.callsPerSecond.toFixed(2)),
+      vs_handwritten: Number((one.callsPerSecond / handwritten.callsPerSecond).toFixed(3)),
+      handwritten_calls_per_s: Number(handwritten.callsPerSecond.toFixed(1)),
       ...fault,
     }),
   );
