@@ -112,6 +112,65 @@ async function stopWorkers(children: ChildProcess[]): Promise<void> {
   );
 }
 
+type HandwrittenPlan = { config: RecipeConfig; loops: { baseUrl: string; texts: { text: string; topic: string }[] }[] };
+type HandwrittenTiming = { seconds: number; cpuSeconds: number };
+const HANDWRITTEN_FLAG = '--handwritten-loop';
+
+/**
+ * The hand-written loop the pipeline is compared with: the openai SDK as it comes (its own fetch)
+ * and a semaphore of CONCURRENCY, the recipe's four stages per item (same prompts, models and
+ * parameters; the instruction judge's "fail" ends an item as in the pipeline), results kept in
+ * memory. No database, queue, cache, call log, retries or shared limiter: what those cost is what
+ * `vs_handwritten` measures.
+ */
+async function handwrittenLoop(config: RecipeConfig, baseUrl: string, texts: { text: string; topic: string }[]): Promise<void> {
+  const { parseJudgeVerdict, renderStagePrompt } = await import('@/lib/pipeline/prompts');
+  const { cleanInstruction } = await import('@/lib/pipeline/stages/induce');
+  const client = new OpenAI({ baseURL: baseUrl, apiKey: 'not-needed', maxRetries: 0, timeout: 30_000 });
+  const slots = new Semaphore(CONCURRENCY);
+  async function call<S extends StageName>(stage: S, input: StageInputs[S], judge: boolean): Promise<string> {
+    const stageConfig = config.stages[stage];
+    const rendered = renderStagePrompt(stage, stageConfig, input, config.topicDescriptions);
+    const { temperature, maxTokens, seed, stop } = stageConfig.parameters;
+    const params = { model: stageConfig.model ?? 'sim-expert', temperature, max_tokens: maxTokens, seed, stop };
+    await slots.acquire();
+    try {
+      if (rendered.mode === 'completion') return (await client.completions.create({ ...params, prompt: rendered.prompt })).choices[0]?.text ?? '';
+      const reply = await client.chat.completions.create({ ...params, messages: rendered.messages, ...(judge ? { response_format: { type: 'json_object' as const } } : {}) });
+      return reply.choices[0]?.message.content ?? '';
+    } finally {
+      slots.release();
+    }
+  }
+  const passes = (reply: string) => {
+    const parsed = parseJudgeVerdict(reply);
+    return parsed.ok && parsed.value.verdict === 'pass';
+  };
+  const results = await Promise.all(
+    texts.map(async ({ text, topic }) => {
+      const instruction = cleanInstruction(await call('induce', { text, topic }, false));
+      if (!passes(await call('filterInstruction', { instruction, text, topic }, true))) return { instruction, chosen: null, kept: false };
+      const chosen = (await call('generateResponse', { instruction, topic }, false)).trim();
+      return { instruction, chosen, kept: passes(await call('filterResponse', { instruction, chosen, rejected: text, topic }, true)) };
+    }),
+  );
+  if (results.length !== texts.length) throw new Error('the hand-written loop lost items');
+}
+
+/** The child process of the hand-written phase: runs each planned loop in turn and prints their timings as JSON. */
+async function handwrittenChild(planFile: string): Promise<void> {
+  const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as HandwrittenPlan;
+  const timings: HandwrittenTiming[] = [];
+  for (const loop of plan.loops) {
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await handwrittenLoop(plan.config, loop.baseUrl, loop.texts);
+    const cpu = process.cpuUsage(cpuBefore);
+    timings.push({ seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+  }
+  console.log(JSON.stringify(timings));
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
   fs.chmodSync(dir, 0o755);
@@ -127,8 +186,6 @@ async function main(): Promise<void> {
   const { createRun } = await import('@/lib/pipeline/runs');
   const { readSampleCorpus } = await import('@/lib/importers/sample');
   const { normaliseForDedup } = await import('@/lib/importers/dedup');
-  const { parseJudgeVerdict, renderStagePrompt } = await import('@/lib/pipeline/prompts');
-  const { cleanInstruction } = await import('@/lib/pipeline/stages');
 
   // 5,000 distinct texts made from the sample corpus.
   const sample = await readSampleCorpus();
@@ -171,68 +228,6 @@ async function main(): Promise<void> {
       generateResponse: { endpointName, model: 'sim-expert' },
       filterResponse: { endpointName, model: 'sim-judge' },
     });
-  }
-
-  /**
-   * The hand-written loop the pipeline is compared with: the openai SDK and a semaphore of
-   * CONCURRENCY, the recipe's four stages per item (same prompts, models and parameters; the
-   * instruction judge's "fail" ends an item as in the pipeline), results kept in memory. No
-   * database, cache, call log, retries or shared limiter: what those cost is what
-   * `vs_handwritten` measures.
-   */
-  async function handwrittenLoop(baseUrl: string, texts: { text: string; topic: string }[]): Promise<void> {
-    const config = benchRecipeConfig('hand-written');
-    const client = new OpenAI({ baseURL: baseUrl, apiKey: 'not-needed', maxRetries: 0, timeout: 30_000 });
-    const slots = new Semaphore(CONCURRENCY);
-    async function call<S extends StageName>(stage: S, input: StageInputs[S], judge: boolean): Promise<string> {
-      const stageConfig = config.stages[stage];
-      const rendered = renderStagePrompt(stage, stageConfig, input, config.topicDescriptions);
-      const { temperature, maxTokens, seed, stop } = stageConfig.parameters;
-      const params = { model: stageConfig.model ?? 'sim-expert', temperature, max_tokens: maxTokens, seed, stop };
-      await slots.acquire();
-      try {
-        if (rendered.mode === 'completion') return (await client.completions.create({ ...params, prompt: rendered.prompt })).choices[0]?.text ?? '';
-        const reply = await client.chat.completions.create({ ...params, messages: rendered.messages, ...(judge ? { response_format: { type: 'json_object' as const } } : {}) });
-        return reply.choices[0]?.message.content ?? '';
-      } finally {
-        slots.release();
-      }
-    }
-    const passes = (reply: string) => {
-      const parsed = parseJudgeVerdict(reply);
-      return parsed.ok && parsed.value.verdict === 'pass';
-    };
-    const results = await Promise.all(
-      texts.map(async ({ text, topic }) => {
-        const instruction = cleanInstruction(await call('induce', { text, topic }, false));
-        if (!passes(await call('filterInstruction', { instruction, text, topic }, true))) return { instruction, chosen: null, kept: false };
-        const chosen = (await call('generateResponse', { instruction, topic }, false)).trim();
-        return { instruction, chosen, kept: passes(await call('filterResponse', { instruction, chosen, rejected: text, topic }, true)) };
-      }),
-    );
-    if (results.length !== texts.length) throw new Error('the hand-written loop lost items');
-  }
-
-  /** Calls/s of the hand-written loop over the bench texts, warm (after a loop over the warm-up texts). */
-  async function handwrittenPhase() {
-    const sim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
-    const warmupSim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
-    try {
-      await handwrittenLoop(warmupSim.url, benchTexts(WARMUP_TEXTS).map(({ text, topic }) => ({ text: `warm-up ${text}`, topic })));
-      const started = performance.now();
-      await handwrittenLoop(sim.url, benchTexts(TEXTS));
-      const seconds = (performance.now() - started) / 1000;
-      const calls = sim.stats.snapshot().totalRequests;
-      const callsPerSecond = calls / seconds;
-      console.log(
-        `hand-written loop (openai SDK, semaphore of ${CONCURRENCY}, in the bench process): ${TEXTS} items, ${calls} model calls in ${seconds.toFixed(1)} s = ` +
-          `${callsPerSecond.toFixed(1)} calls/s (${((callsPerSecond / CEILING) * 100).toFixed(1)}% of ${CEILING}); load ${os.loadavg()[0].toFixed(1)}`,
-      );
-      return { callsPerSecond };
-    } finally {
-      await sim.close();
-      await warmupSim.close();
-    }
   }
 
   async function runToCompletion(recipeVersionId: string, corpusId: string): Promise<{ runId: string; itemsTotal: number }> {
@@ -305,6 +300,45 @@ async function main(): Promise<void> {
     }
   }
 
+  /**
+   * Calls/s of the hand-written loop over the bench texts, in its own process (as the pipeline's
+   * worker is: the simulator runs in this one), warm: it first loops over the warm-up texts.
+   */
+  async function handwrittenPhase() {
+    const sim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
+    const warmupSim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
+    const input = path.join(dir, 'handwritten.json');
+    const plan: HandwrittenPlan = {
+      config: benchRecipeConfig('hand-written'),
+      loops: [
+        { baseUrl: warmupSim.url, texts: benchTexts(WARMUP_TEXTS).map(({ text, topic }) => ({ text: `warm-up ${text}`, topic })) },
+        { baseUrl: sim.url, texts: benchTexts(TEXTS) },
+      ],
+    };
+    fs.writeFileSync(input, JSON.stringify(plan));
+    try {
+      const output: string[] = [];
+      const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/pipeline.ts', HANDWRITTEN_FLAG, input], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const lines = output.join('').trim().split('\n');
+      if (code !== 0) throw new Error(`the hand-written loop failed:\n${lines.join('\n')}`);
+      const measured = (JSON.parse(lines[lines.length - 1]) as HandwrittenTiming[])[1];
+      const calls = sim.stats.snapshot().totalRequests;
+      const callsPerSecond = calls / measured.seconds;
+      console.log(
+        `hand-written loop (openai SDK, semaphore of ${CONCURRENCY}, own process): ${TEXTS} items, ${calls} model calls in ${measured.seconds.toFixed(1)} s = ` +
+          `${callsPerSecond.toFixed(1)} calls/s (${((callsPerSecond / CEILING) * 100).toFixed(1)}% of ${CEILING}); ` +
+          `its CPU ${measured.cpuSeconds.toFixed(1)} s = ${((measured.cpuSeconds * 1000) / calls).toFixed(2)} ms per call; load ${os.loadavg()[0].toFixed(1)}`,
+      );
+      return { callsPerSecond };
+    } finally {
+      await sim.close();
+      await warmupSim.close();
+    }
+  }
+
   console.log(`pipeline bench: ${TEXTS} texts, simulator latency ${LATENCY_MS} ms, one endpoint with concurrency ${CONCURRENCY} (ceiling ${CEILING} calls/s), ${WORKER_JOBS} chunk jobs per worker`);
   const one = await phase('1 worker', { workers: 1, concurrency: CONCURRENCY, corpusId: bigCorpus });
   const faultFigures = async () => {
@@ -352,7 +386,8 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((error: unknown) => {
+const handwrittenAt = process.argv.indexOf(HANDWRITTEN_FLAG);
+(handwrittenAt === -1 ? main() : handwrittenChild(process.argv[handwrittenAt + 1]).then(() => process.exit(0))).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
