@@ -26,7 +26,7 @@
  * endpoint less settles lower (bench:pipeline's fault phase, when its worker kept only 15–19
  * calls in flight, ended near 25–35 of 64), and so does one whose calls take longer than the
  * server's latency: on a loaded machine (load 5–6.5 on 2 cores) the fault phase, now keeping the
- * limit busy, ended at 41–47. Random refusals cannot be told from load-related ones by one
+ * limit busy, ended at 33–52. Random refusals cannot be told from load-related ones by one
  * window: any step that tolerates a refused share p at random also settles about p above a real
  * limit. Telling them apart needs memory across windows (did the share fall after a cut?), which
  * the shared limiter row does not keep yet.
