@@ -17,13 +17,19 @@
  * The window length is the trade-off. Per step the limit gains about window / latency slots
  * (× the success share) and loses the refused share. Against a real limit it settles that gain
  * above L; against 429s that have nothing to do with load (a flaky endpoint refusing a fixed
- * share p) it settles where gain = p × limit. With 2 s: a 1 s-latency endpoint limited to 16
- * settles near 17.6; a 100 ms-latency endpoint refusing 15 % at random (the issue-16 fault mix)
- * settles near 53 of a cap of 64 while the run keeps it busy, where a 1 s window would settle
- * near 30 (numbers from iterating aimdStep, tests/unit/llm/aimd.test.ts). The gain comes from
- * successes, so a run that uses the endpoint less settles lower: bench:pipeline's fault phase,
- * at ≈ 130–160 calls/s, ended near 25–30 of 64 — not binding on average (15–17 calls in flight)
- * but clipping bursts. Random refusals cannot be told from load-related ones by one window.
+ * share p) it settles where gain = p × limit, or stays at the cap when the gain there covers the
+ * loss (the step caps after weighing both). With 2 s: a 1 s-latency endpoint limited to 16
+ * settles near 17.6; a 100 ms-latency endpoint refusing 15 % at random (the issue-16 fault mix:
+ * 70 % answered, 15 % 429) settles near 59 of a cap of 64 while the run keeps it busy (near 53
+ * when the step capped before cutting; near 30 with a 1 s window) — numbers from iterating
+ * aimdStep, tests/unit/llm/aimd.test.ts. The gain comes from successes, so a run that uses the
+ * endpoint less settles lower (bench:pipeline's fault phase, when its worker kept only 15–19
+ * calls in flight, ended near 25–35 of 64), and so does one whose calls take longer than the
+ * server's latency: on a loaded machine (load 5–6.5 on 2 cores) the fault phase, now keeping the
+ * limit busy, ended at 33–52. Random refusals cannot be told from load-related ones by one
+ * window: any step that tolerates a refused share p at random also settles about p above a real
+ * limit. Telling them apart needs memory across windows (did the share fall after a cut?), which
+ * the shared limiter row does not keep yet.
  */
 
 export type AimdParams = {
@@ -51,17 +57,18 @@ export function grantableSlots(limit: number | null | undefined, cap: number): n
   return Math.max(1, Math.floor(clampLimit(limit, cap)));
 }
 
-/** The limit after one closed window of reports (see the module comment). */
+/**
+ * The limit after one closed window of reports (see the module comment). The window's increase and
+ * its decrease are weighed together and only then capped: capping first threw away the increase a
+ * busy endpoint had earned at the cap, so every random 429 cut the limit below the cap.
+ */
 export function aimdStep(limit: number | null | undefined, cap: number, window: AimdWindow, params: AimdParams = DEFAULT_AIMD_PARAMS): number {
-  let next = clampLimit(limit, cap);
+  const current = clampLimit(limit, cap);
   const successes = Math.max(0, window.successes);
   const refused = Math.max(0, window.rateLimited);
-  if (successes > 0) next = clampLimit(Math.sqrt(next * next + 2 * successes), cap);
-  if (refused > 0) {
-    const share = Math.min(params.maxDecrease, refused / (successes + refused));
-    next = clampLimit(next * (1 - share), cap);
-  }
-  return next;
+  let next = successes > 0 ? Math.sqrt(current * current + 2 * successes) : current;
+  if (refused > 0) next *= 1 - Math.min(params.maxDecrease, refused / (successes + refused));
+  return clampLimit(next, cap);
 }
 
 /** True when a window opened at `startedAt` is due for a step at `now`. */

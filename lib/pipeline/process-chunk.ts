@@ -1,13 +1,15 @@
 /**
- * Works one chunk of a run: every item with work left goes through its remaining stages, items in
- * parallel (the endpoint limiter decides how many calls really run at once). A stage whose result
- * is stored is never run again; a crash between the model call and the write costs no second
- * payment, because the reply is in the LLM cache.
+ * Works one chunk of a run: every item with work left goes through its remaining stages on its
+ * own (no stage waits for the chunk's other items), as many items at once as the process's item
+ * slots admit (lib/pipeline/item-slots.ts; the endpoint limiter then decides how many calls really
+ * run at once). A stage whose result is stored is never run again; a crash between the model call
+ * and the write costs no second payment, because the reply is in the LLM cache.
  */
 import type { JobPayload } from '@/lib/jobs/queues';
 import { LlmError } from '@/lib/llm/errors';
 import type { LlmDeps } from '@/lib/llm/call';
 import { applyStageResult, progressFromResults, type ItemProgress } from '@/lib/pipeline/item-state';
+import type { ItemSlots } from '@/lib/pipeline/item-slots';
 import { RunStoppedError, type RunControl, type RunControls } from '@/lib/pipeline/run-control';
 import { runStage } from '@/lib/pipeline/stages/run-stage';
 import type { PipelineModels } from '@/lib/pipeline/stages/types';
@@ -22,6 +24,8 @@ export interface ChunkEnvironment {
   /** Endpoint lookup and the process's LLM ports (cache, limiter, recorder). */
   models: PipelineModels;
   writer: StageWriter;
+  /** The process's items in flight, shared by every chunk it works on. */
+  slots: ItemSlots;
 }
 
 export interface ChunkReport {
@@ -67,13 +71,28 @@ async function advanceItem(item: ChunkItem, control: RunControl, env: ChunkEnvir
   return stagesRun;
 }
 
+/** Waits for an item slot (in the order chunks asked), then advances the item; a stopped run stops the wait. */
+async function advanceWhenAdmitted(item: ChunkItem, control: RunControl, env: ChunkEnvironment): Promise<number> {
+  try {
+    await env.slots.acquire(control.stop.signal);
+  } catch (error) {
+    if (isStop(error)) return 0;
+    throw error;
+  }
+  try {
+    return control.stopped ? 0 : await advanceItem(item, control, env);
+  } finally {
+    env.slots.release();
+  }
+}
+
 /** Processes one chunk job; throws only for infrastructure errors (the queue then retries the job). */
 export async function processChunk(job: ChunkJob, env: ChunkEnvironment): Promise<ChunkReport> {
   const control = await env.controls.acquire(job.runId);
   if (!control) return { items: null, stagesRun: 0, runCompleted: false };
   try {
     const items = await loadChunkItems(job.runId, BigInt(job.fromId), BigInt(job.toId));
-    const settled = await Promise.allSettled(items.map((item) => advanceItem(item, control, env)));
+    const settled = await Promise.allSettled(items.map((item) => advanceWhenAdmitted(item, control, env)));
     const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) throw failure.reason;
     const stagesRun = settled.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value : 0), 0);

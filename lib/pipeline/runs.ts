@@ -11,7 +11,7 @@ import { recordAudit, type AuditActor } from '@/lib/audit-log/record';
 import { UserFacingError } from '@/lib/errors';
 import { endpointForStage, endpointLookup, type EndpointLookup } from '@/lib/pipeline/models';
 import { recipeConfigSchema, stageNames, type RecipeConfig } from '@/lib/pipeline/prompts/recipe-config';
-import { DEFAULT_CHUNK_SIZE, enqueueRunChunks } from '@/lib/pipeline/queue';
+import { DEFAULT_RUN_CHUNK_SIZE, enqueueRunChunks } from '@/lib/pipeline/queue';
 import { budgetExceeded, runSpend } from '@/lib/pipeline/run-control';
 import { runSelectionSchema, selectedSourceTextsSql, storedSelectionSchema, type StoredSelection } from '@/lib/pipeline/selection';
 import { NOW_UTC } from '@/lib/db/sql';
@@ -61,7 +61,7 @@ export async function checkRecipeEndpoints(config: RecipeConfig, endpoints: Endp
 
 function chunkSizeFromEnv(): number {
   const value = Number(process.env.PIPELINE_CHUNK_SIZE);
-  return Number.isInteger(value) && value > 0 && value <= 1000 ? value : DEFAULT_CHUNK_SIZE;
+  return Number.isInteger(value) && value > 0 && value <= 1000 ? value : DEFAULT_RUN_CHUNK_SIZE;
 }
 
 /** Creates the run and its items (one per selected text and instruction variant), then starts it. */

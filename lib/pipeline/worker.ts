@@ -7,6 +7,7 @@
 import type { PgBoss } from 'pg-boss';
 import { pool } from '@/lib/db/pools';
 import { queues, type JobPayload } from '@/lib/jobs/queues';
+import { ItemSlots, itemsInFlightFromEnv } from '@/lib/pipeline/item-slots';
 import { processChunk, type ChunkEnvironment } from '@/lib/pipeline/process-chunk';
 import { RunControls } from '@/lib/pipeline/run-control';
 import { createStageWriter, type StageWriter } from '@/lib/pipeline/stage-writer';
@@ -19,6 +20,8 @@ export interface ChunkWorkerOptions {
   controlRefreshMs?: number;
   /** Defaults to batched writes on the pipeline's pg pool. */
   writer?: StageWriter;
+  /** Items advanced at once across this process's chunks (default PIPELINE_ITEMS or 400). */
+  itemsInFlight?: number;
   log?: (message: string) => void;
 }
 
@@ -34,7 +37,8 @@ export function createChunkWorker(options: ChunkWorkerOptions): ChunkWorker {
   const log = options.log ?? ((message: string) => console.log(`[pipeline] ${message}`));
   const controls = new RunControls({ refreshMs: options.controlRefreshMs, log });
   const writer = options.writer ?? createStageWriter(pool('pipeline'));
-  const env: ChunkEnvironment = { controls, models: options.models, writer };
+  const slots = new ItemSlots(options.itemsInFlight ?? itemsInFlightFromEnv());
+  const env: ChunkEnvironment = { controls, models: options.models, writer, slots };
   return {
     controls,
     async handle(chunk) {

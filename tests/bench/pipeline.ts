@@ -1,8 +1,13 @@
 // `npm run bench:pipeline`: the whole pipeline over 5,000 source texts against the simulator at
 // 100 ms latency, every stage on ONE endpoint limited to 64 concurrent calls — a ceiling of
-// 64 / 0.1 s = 640 model calls/s. Measured with one worker process, then with two (they share the
-// endpoint limit through Postgres), then a concurrency-1 baseline on 100 texts. Each phase has its
-// own simulator (its own URL), so no phase reuses another's cached replies.
+// 64 / 0.1 s = 640 model calls/s. Measured with one worker process, then a hand-written loop over
+// the same texts (the openai SDK and a semaphore of 64 in this process, four stages per item,
+// results in memory: what the pipeline's queue, database, cache, call log and shared limiter cost
+// is `vs_handwritten` = the one-worker calls/s ÷ its calls/s), then two workers (they share the
+// endpoint limit through Postgres), then the fault phase. Each phase has its own simulator (its
+// own URL), so no phase reuses another's cached replies. (A concurrency-1 baseline on 100 texts
+// used to run here: 45 s for a figure — latency per call — that the hand-written loop now
+// answers better, in the same run.)
 //
 // Each phase first runs 300 other texts through its fresh worker processes (against another
 // simulator, so nothing is cached for the measured run): deployed workers are long-lived, and a
@@ -20,26 +25,50 @@
 // `fault_throughput_ratio` = its items per second ÷ the fault-free one-worker phase's items per
 // second (items, not calls: a retried call is not throughput).
 //
+// Every retried call occupies the endpoint like any other, so the fault run needs more calls per
+// item (about 1.5× under this mix): `fault_ratio_at_ceiling` is the ratio the fault run would reach
+// with the endpoint busy at its full 64 from start to end — the most any client could get.
+//
 // Knobs: BENCH_TEXTS (5000), BENCH_WORKER_JOBS (chunk jobs per worker, 10), PIPELINE_CHUNK_SIZE
-// (items per job, 25), BENCH_ONLY_ONE=1 (only the one-worker phase), BENCH_FAULTS_ONLY=1 (only the
-// one-worker phase and the fault phase), BENCH_TIMELINE=1 (calls in flight per second),
-// BENCH_WORKER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// (items per job, 100), PIPELINE_ITEMS (items a worker advances at once, 400), BENCH_ONLY_ONE=1
+// (only the one-worker phase), BENCH_FAULTS_ONLY=1 (only the one-worker phase and the fault
+// phase), BENCH_TIMELINE=1 (calls in flight per second), BENCH_WORKER_NODE_OPTIONS (e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import OpenAI from 'openai';
 import { startEmbeddedPostgres } from '@/lib/db/embedded';
 import { migrateOnStart } from '@/lib/db/migrate';
+import type { RecipeConfig, StageInputs, StageName } from '@/lib/pipeline/prompts/recipe-config';
 
 const TEXTS = Number(process.env.BENCH_TEXTS ?? 5000);
 const LATENCY_MS = 100;
 const CONCURRENCY = 64;
 const CEILING = CONCURRENCY / (LATENCY_MS / 1000);
-const BASELINE_TEXTS = 100;
 const WARMUP_TEXTS = 300;
 const WORKER_JOBS = process.env.BENCH_WORKER_JOBS ?? '10';
 const FAULT_MIX = { rate429: 0.15, retryAfterSeconds: 1, rate500: 0.1, rateDrop: 0.05, rateMalformedJson: 0.03, rateTruncated: 0.02, faultSeed: 16 };
+
+/** The hand-written loop's concurrency limiter: at most `size` holders, the others wait in order. */
+class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
 
 function startWorker(databaseUrl: string, log: string[]): ChildProcess {
   const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'scripts/worker.ts'], {
@@ -83,6 +112,65 @@ async function stopWorkers(children: ChildProcess[]): Promise<void> {
   );
 }
 
+type HandwrittenPlan = { config: RecipeConfig; loops: { baseUrl: string; texts: { text: string; topic: string }[] }[] };
+type HandwrittenTiming = { seconds: number; cpuSeconds: number };
+const HANDWRITTEN_FLAG = '--handwritten-loop';
+
+/**
+ * The hand-written loop the pipeline is compared with: the openai SDK as it comes (its own fetch)
+ * and a semaphore of CONCURRENCY, the recipe's four stages per item (same prompts, models and
+ * parameters; the instruction judge's "fail" ends an item as in the pipeline), results kept in
+ * memory. No database, queue, cache, call log, retries or shared limiter: what those cost is what
+ * `vs_handwritten` measures.
+ */
+async function handwrittenLoop(config: RecipeConfig, baseUrl: string, texts: { text: string; topic: string }[]): Promise<void> {
+  const { parseJudgeVerdict, renderStagePrompt } = await import('@/lib/pipeline/prompts');
+  const { cleanInstruction } = await import('@/lib/pipeline/stages/induce');
+  const client = new OpenAI({ baseURL: baseUrl, apiKey: 'not-needed', maxRetries: 0, timeout: 30_000 });
+  const slots = new Semaphore(CONCURRENCY);
+  async function call<S extends StageName>(stage: S, input: StageInputs[S], judge: boolean): Promise<string> {
+    const stageConfig = config.stages[stage];
+    const rendered = renderStagePrompt(stage, stageConfig, input, config.topicDescriptions);
+    const { temperature, maxTokens, seed, stop } = stageConfig.parameters;
+    const params = { model: stageConfig.model ?? 'sim-expert', temperature, max_tokens: maxTokens, seed, stop };
+    await slots.acquire();
+    try {
+      if (rendered.mode === 'completion') return (await client.completions.create({ ...params, prompt: rendered.prompt })).choices[0]?.text ?? '';
+      const reply = await client.chat.completions.create({ ...params, messages: rendered.messages, ...(judge ? { response_format: { type: 'json_object' as const } } : {}) });
+      return reply.choices[0]?.message.content ?? '';
+    } finally {
+      slots.release();
+    }
+  }
+  const passes = (reply: string) => {
+    const parsed = parseJudgeVerdict(reply);
+    return parsed.ok && parsed.value.verdict === 'pass';
+  };
+  const results = await Promise.all(
+    texts.map(async ({ text, topic }) => {
+      const instruction = cleanInstruction(await call('induce', { text, topic }, false));
+      if (!passes(await call('filterInstruction', { instruction, text, topic }, true))) return { instruction, chosen: null, kept: false };
+      const chosen = (await call('generateResponse', { instruction, topic }, false)).trim();
+      return { instruction, chosen, kept: passes(await call('filterResponse', { instruction, chosen, rejected: text, topic }, true)) };
+    }),
+  );
+  if (results.length !== texts.length) throw new Error('the hand-written loop lost items');
+}
+
+/** The child process of the hand-written phase: runs each planned loop in turn and prints their timings as JSON. */
+async function handwrittenChild(planFile: string): Promise<void> {
+  const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as HandwrittenPlan;
+  const timings: HandwrittenTiming[] = [];
+  for (const loop of plan.loops) {
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await handwrittenLoop(plan.config, loop.baseUrl, loop.texts);
+    const cpu = process.cpuUsage(cpuBefore);
+    timings.push({ seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+  }
+  console.log(JSON.stringify(timings));
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
   fs.chmodSync(dir, 0o755);
@@ -101,19 +189,26 @@ async function main(): Promise<void> {
 
   // 5,000 distinct texts made from the sample corpus.
   const sample = await readSampleCorpus();
+  function benchTexts(count: number): { text: string; topic: string }[] {
+    return Array.from({ length: count }, (_, index) => {
+      const source = sample[index % sample.length];
+      return { text: `${source.text} (${Math.floor(index / sample.length) + 1})`, topic: source.topic };
+    });
+  }
   async function createCorpus(name: string, count: number): Promise<string> {
     const corpus = await db().corpus.create({ data: { name, itemCount: count } });
-    const rows = Array.from({ length: count }, (_, index) => {
-      const source = sample[index % sample.length];
-      const text = `${source.text} (${Math.floor(index / sample.length) + 1})`;
-      return { corpusId: corpus.id, text, topic: source.topic, dedupHash: createHash('sha256').update(normaliseForDedup(text)).digest('hex'), line: index + 1 };
-    });
+    const rows = benchTexts(count).map(({ text, topic }, index) => ({
+      corpusId: corpus.id,
+      text,
+      topic,
+      dedupHash: createHash('sha256').update(normaliseForDedup(text)).digest('hex'),
+      line: index + 1,
+    }));
     for (let start = 0; start < rows.length; start += 1000) await db().sourceText.createMany({ data: rows.slice(start, start + 1000) });
     return corpus.id;
   }
 
   const bigCorpus = await createCorpus('bench 5000', TEXTS);
-  const smallCorpus = await createCorpus('bench 100', BASELINE_TEXTS);
   const warmupCorpus = await createCorpus('bench warm-up', WARMUP_TEXTS);
   const boss = await getBoss({ supervise: false });
 
@@ -123,13 +218,16 @@ async function main(): Promise<void> {
     await db().providerEndpoint.create({
       data: { name: endpointName, baseUrl, model: 'sim-expert', mode: 'CHAT', concurrency, timeoutMs: 30_000, supportsJsonMode: true, simulated: true },
     });
-    const config = recipeConfigFromBuiltIn(saferInstructSafetyRecipe, {
+    return (await createRecipe({ name: `bench recipe ${phase}`, config: benchRecipeConfig(endpointName) }, null)).versionId;
+  }
+
+  function benchRecipeConfig(endpointName: string): RecipeConfig {
+    return recipeConfigFromBuiltIn(saferInstructSafetyRecipe, {
       induce: { endpointName, model: 'sim-reversed' },
       filterInstruction: { endpointName, model: 'sim-judge' },
       generateResponse: { endpointName, model: 'sim-expert' },
       filterResponse: { endpointName, model: 'sim-judge' },
     });
-    return (await createRecipe({ name: `bench recipe ${phase}`, config }, null)).versionId;
   }
 
   async function runToCompletion(recipeVersionId: string, corpusId: string): Promise<{ runId: string; itemsTotal: number }> {
@@ -202,13 +300,54 @@ async function main(): Promise<void> {
     }
   }
 
+  /**
+   * Calls/s of the hand-written loop over the bench texts, in its own process (as the pipeline's
+   * worker is: the simulator runs in this one), warm: it first loops over the warm-up texts.
+   */
+  async function handwrittenPhase() {
+    const sim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
+    const warmupSim = await startSimulator({ faults: { latencyMs: LATENCY_MS } });
+    const input = path.join(dir, 'handwritten.json');
+    const plan: HandwrittenPlan = {
+      config: benchRecipeConfig('hand-written'),
+      loops: [
+        { baseUrl: warmupSim.url, texts: benchTexts(WARMUP_TEXTS).map(({ text, topic }) => ({ text: `warm-up ${text}`, topic })) },
+        { baseUrl: sim.url, texts: benchTexts(TEXTS) },
+      ],
+    };
+    fs.writeFileSync(input, JSON.stringify(plan));
+    try {
+      const output: string[] = [];
+      const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/pipeline.ts', HANDWRITTEN_FLAG, input], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const lines = output.join('').trim().split('\n');
+      if (code !== 0) throw new Error(`the hand-written loop failed:\n${lines.join('\n')}`);
+      const measured = (JSON.parse(lines[lines.length - 1]) as HandwrittenTiming[])[1];
+      const calls = sim.stats.snapshot().totalRequests;
+      const callsPerSecond = calls / measured.seconds;
+      console.log(
+        `hand-written loop (openai SDK, semaphore of ${CONCURRENCY}, own process): ${TEXTS} items, ${calls} model calls in ${measured.seconds.toFixed(1)} s = ` +
+          `${callsPerSecond.toFixed(1)} calls/s (${((callsPerSecond / CEILING) * 100).toFixed(1)}% of ${CEILING}); ` +
+          `its CPU ${measured.cpuSeconds.toFixed(1)} s = ${((measured.cpuSeconds * 1000) / calls).toFixed(2)} ms per call; load ${os.loadavg()[0].toFixed(1)}`,
+      );
+      return { callsPerSecond };
+    } finally {
+      await sim.close();
+      await warmupSim.close();
+    }
+  }
+
   console.log(`pipeline bench: ${TEXTS} texts, simulator latency ${LATENCY_MS} ms, one endpoint with concurrency ${CONCURRENCY} (ceiling ${CEILING} calls/s), ${WORKER_JOBS} chunk jobs per worker`);
   const one = await phase('1 worker', { workers: 1, concurrency: CONCURRENCY, corpusId: bigCorpus });
   const faultFigures = async () => {
     const faulty = await phase('1 worker, fault mix', { workers: 1, concurrency: CONCURRENCY, corpusId: bigCorpus, faults: FAULT_MIX });
+    const faultCallsPerItem = faulty.calls / faulty.itemsTotal;
     return {
       fault_failed_share: Number((faulty.failed / faulty.itemsTotal).toFixed(4)),
       fault_throughput_ratio: Number((faulty.itemsPerSecond / one.itemsPerSecond).toFixed(3)),
+      fault_ratio_at_ceiling: Number((CEILING / faultCallsPerItem / one.itemsPerSecond).toFixed(3)),
     };
   };
   if (process.env.BENCH_FAULTS_ONLY) {
@@ -227,8 +366,8 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   }
+  const handwritten = await handwrittenPhase();
   const two = await phase('2 workers', { workers: 2, concurrency: CONCURRENCY, corpusId: bigCorpus });
-  const baseline = await phase('baseline (concurrency 1, 100 texts)', { workers: 1, concurrency: 1, corpusId: smallCorpus });
   const fault = await faultFigures();
 
   await stopBoss();
@@ -239,14 +378,16 @@ async function main(): Promise<void> {
     JSON.stringify({
       ratio_1_worker: Number((one.callsPerSecond / CEILING).toFixed(3)),
       ratio_2_workers: Number((two.callsPerSecond / CEILING).toFixed(3)),
-      baseline_calls_per_s: Number(baseline.callsPerSecond.toFixed(2)),
+      vs_handwritten: Number((one.callsPerSecond / handwritten.callsPerSecond).toFixed(3)),
+      handwritten_calls_per_s: Number(handwritten.callsPerSecond.toFixed(1)),
       ...fault,
     }),
   );
   process.exit(0);
 }
 
-main().catch((error: unknown) => {
+const handwrittenAt = process.argv.indexOf(HANDWRITTEN_FLAG);
+(handwrittenAt === -1 ? main() : handwrittenChild(process.argv[handwrittenAt + 1]).then(() => process.exit(0))).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -29,7 +29,8 @@ describe('AIMD arithmetic', () => {
 
   it('cuts by the share of refused calls, at most by half, never below 1', () => {
     expect(aimdStep(20, 20, { successes: 0, rateLimited: 1 })).toBe(10);
-    expect(aimdStep(20, 20, { successes: 15, rateLimited: 5 })).toBeCloseTo(Math.sqrt(20 * 20) * 0.75, 10);
+    // The window's increase (√(20² + 2·15)) is weighed against its 25 % refused before the cap.
+    expect(aimdStep(20, 20, { successes: 15, rateLimited: 5 })).toBeCloseTo(Math.sqrt(20 * 20 + 30) * 0.75, 10);
     expect(aimdStep(1.5, 20, { successes: 0, rateLimited: 50 })).toBe(1);
   });
 
@@ -42,8 +43,20 @@ describe('AIMD arithmetic', () => {
   it('keeps most of the cap when 15 % of calls are refused at random (the issue-16 mix at 100 ms)', () => {
     // Per 2 s window at 100 ms latency a limit c completes 20·c calls: 70 % succeed, 15 % are 429s.
     const limit = settle(64, (c) => ({ successes: 14 * c, rateLimited: 3 * c }));
-    expect(limit).toBeGreaterThan(48);
-    expect(limit).toBeLessThan(64);
+    expect(limit).toBeGreaterThan(57);
+    expect(limit).toBeLessThan(61);
+  });
+
+  it('stays at the cap when the gain there covers refusals at random', () => {
+    // 5 % refused at 100 ms: the cap earns √(64² + 2·18·64) − 64 ≈ 15 slots a window, and loses 3.3.
+    expect(settle(64, (c) => ({ successes: 18 * c, rateLimited: 1 * c }))).toBe(64);
+  });
+
+  it('still settles just above a real limit of 40 under a cap of 64 (100 ms latency)', () => {
+    // Over a real limit L every call above it is refused: the refused share brings it back near L.
+    const limit = settle(64, (c) => ({ successes: 40 * 20, rateLimited: c > 40 ? (c - 40) * 20 : 0 }));
+    expect(limit).toBeGreaterThan(40);
+    expect(limit).toBeLessThan(52);
   });
 
   it('recovers to the cap once the 429s stop', () => {
