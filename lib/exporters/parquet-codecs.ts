@@ -1,5 +1,6 @@
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
+import { snappyCompress } from './snappy.mjs';
 import type { ParquetCodec } from './types';
 
 /** Large enough for good compression and few footer entries, small enough that one group of long texts fits comfortably in memory. */
@@ -18,8 +19,12 @@ export const PARQUET_ROW_GROUP_MAX_CHARS = 4_000_000;
  */
 export const DEFAULT_PARQUET_CODEC: ParquetCodec = 'SNAPPY';
 
-/** Native zlib at its fastest settings; hyparquet-writer only ships a pure-JS Snappy. */
-export const NATIVE_COMPRESSORS = {
+/**
+ * Native zlib at its fastest settings, and our Snappy (same bytes as hyparquet-writer's, 2–3x
+ * faster: it writes into one preallocated buffer and compares words, not bytes).
+ */
+export const PAGE_COMPRESSORS = {
+  SNAPPY: snappyCompress,
   GZIP: (input: Uint8Array): Uint8Array => gzipSync(input, { level: 1 }),
   BROTLI: (input: Uint8Array): Uint8Array => brotliCompressSync(input, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } }),
 };

@@ -6,6 +6,8 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 
+import { snappyCompress } from './snappy.mjs';
+
 const { schema, codec, columns } = workerData;
 const bytes = new ByteWriter(1 << 20);
 const writer = new ParquetWriter({
@@ -13,6 +15,7 @@ const writer = new ParquetWriter({
   schema,
   codec,
   compressors: {
+    SNAPPY: snappyCompress,
     GZIP: (input) => gzipSync(input, { level: 1 }),
     BROTLI: (input) => brotliCompressSync(input, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } }),
   },

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ByteWriter, ParquetWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
 
 import { TABLE_COLUMNS, TABLE_FEATURES, type TableValue } from './columns';
-import { DEFAULT_PARQUET_CODEC, DEFAULT_PARQUET_ROW_GROUP_SIZE, NATIVE_COMPRESSORS, PARQUET_ROW_GROUP_MAX_CHARS } from './parquet-codecs';
+import { DEFAULT_PARQUET_CODEC, DEFAULT_PARQUET_ROW_GROUP_SIZE, PAGE_COMPRESSORS, PARQUET_ROW_GROUP_MAX_CHARS } from './parquet-codecs';
 import type { Exporter, ExporterCreateOptions, ExportRow, ExportStats, ExportTransform, ParquetCodec } from './types';
 
 export { DEFAULT_PARQUET_CODEC, DEFAULT_PARQUET_ROW_GROUP_SIZE, PARQUET_ROW_GROUP_MAX_CHARS };
@@ -72,7 +72,7 @@ class ParquetRowGroupTransform extends Transform implements ExportTransform {
       writer: this.bytes,
       schema: PARQUET_SCHEMA,
       codec,
-      compressors: NATIVE_COMPRESSORS,
+      compressors: PAGE_COMPRESSORS,
       createdBy: 'safer-instruct-studio',
     });
   }

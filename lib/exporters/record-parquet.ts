@@ -7,7 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 
-import { NATIVE_COMPRESSORS, PARQUET_ROW_GROUP_MAX_CHARS } from './parquet-codecs';
+import { PAGE_COMPRESSORS, PARQUET_ROW_GROUP_MAX_CHARS } from './parquet-codecs';
 import type { CardFeature, ExportRow, ExportStats, ExportTransform, ParquetCodec } from './types';
 
 type RecordValue = string | boolean | RecordValue[] | { [key: string]: RecordValue };
@@ -63,7 +63,7 @@ class RecordParquetTransform extends Transform implements ExportTransform {
       writer: this.bytes,
       schema: recordParquetSchema(features),
       codec,
-      compressors: NATIVE_COMPRESSORS,
+      compressors: PAGE_COMPRESSORS,
       createdBy: 'safer-instruct-studio',
     });
   }
