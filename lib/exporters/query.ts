@@ -8,7 +8,9 @@ import type pg from 'pg';
 
 import { promptMessagesFor } from '@/lib/pairs/prompt-messages';
 
-import { BLANK_TEXT_SQL_PATTERN } from './prompt';
+import { COPY_ROW_COLUMNS, copyRows } from './copy-rows';
+import { BLANK_TEXT_SQL_PATTERN, bothSidesSql } from './prompt';
+import { quoteLiteral } from './sql-lines';
 import type { ExportSelection } from './request';
 import { createInstructionDeduper, topicStratum } from './selection';
 import type { AuditStatus, ExportRow } from './types';
@@ -32,11 +34,12 @@ export function parameterBinder(): { bind: Bind; values: unknown[] } {
 
 /** For statements that take no parameters (COPY): values become quoted literals. */
 export const literalBinder: Bind = (value) => {
-  const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return quote(value);
-  return `ARRAY[${value.map(quote).join(',')}]::text[]`;
+  if (typeof value === 'string') return quoteLiteral(value);
+  return `ARRAY[${value.map(quoteLiteral).join(',')}]::text[]`;
 };
+
+
 
 /** The columns every exporter needs, in the order `toExportRow` reads them. */
 export const EXPORT_ROW_COLUMNS = [
@@ -183,6 +186,13 @@ export type SelectionPlan = {
   strata: Map<string, number>;
 };
 
+export type RowsOptions = {
+  /** `Exporter.sqlLine` expressions whose lines the rows should carry (only rows read through COPY do). */
+  lines?: readonly string[];
+  /** `auto` reads through COPY when it can (see `copyAllowed`); the others force a path (tests). */
+  via?: 'auto' | 'copy' | 'cursor';
+};
+
 /** Reads one selection through one connection; call its methods inside `withSnapshot`. */
 export class SelectionReader {
   constructor(
@@ -304,9 +314,30 @@ export class SelectionReader {
     };
   }
 
+  /**
+   * Whether COPY can carry this export: its bytes are UTF-8 only when the server and the
+   * connection say so, its literals need standard_conforming_strings, and a COPY cannot be stopped
+   * early, so a dedup-aware limit (which stops reading at the n-th distinct row) keeps the cursor.
+   */
+  async copyAllowed(): Promise<boolean> {
+    if (this.selection.limit !== null && this.selection.dedupInstructions) return false;
+    const { rows } = await this.client.query<{ server: string; client: string; standard: string }>(
+      `SELECT current_setting('server_encoding') AS server, current_setting('client_encoding') AS client,
+              current_setting('standard_conforming_strings') AS standard`,
+    );
+    return rows[0].server === 'UTF8' && rows[0].client === 'UTF8' && rows[0].standard === 'on';
+  }
+
   /** Every matching row in export order (dedup, split and the dedup-aware limit are the exporter's). */
-  async *rows(): AsyncGenerator<ExportRow> {
+  async *rows(options: RowsOptions = {}): AsyncGenerator<ExportRow> {
     const names = await this.sourceNames();
+    const via = options.via ?? 'auto';
+    if (via === 'copy' || (via === 'auto' && (await this.copyAllowed()))) {
+      const lines = [...new Set(options.lines ?? [])];
+      const columns = [...COPY_ROW_COLUMNS, ...lines, bothSidesSql(quoteLiteral)].join(', ');
+      yield* copyRows(this.client, selectionSql(this.selection, columns, literalBinder), names, lines);
+      return;
+    }
     const { bind, values } = parameterBinder();
     const sql = selectionSql(this.selection, EXPORT_ROW_COLUMNS, bind);
     for await (const batch of fetchBatches(this.client, sql, values, this.fetchRows)) {

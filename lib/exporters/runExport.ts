@@ -21,7 +21,7 @@ import {
 } from './manifest';
 import { exporters } from './registry';
 import { assertTrainRatio, assignSplit, createInstructionDeduper, createStratifiedSplitter, topicStratum } from './selection';
-import { hasText } from './prompt';
+import { hasBothSides } from './prompt';
 import {
   DEFAULT_FORMAT_OPTIONS,
   type ExporterCreateOptions,
@@ -396,7 +396,7 @@ function countRow(counts: ManifestCounts, sources: Map<string, CardSource>, row:
   counts.perSplit[split] = (counts.perSplit[split] ?? 0) + 1;
   const topic = (counts.perTopic[row.topic ?? NO_TOPIC] ??= {});
   topic[split] = (topic[split] ?? 0) + 1;
-  if (!hasText(row.chosen) || !hasText(row.rejected)) counts.incompletePairs++;
+  if (!hasBothSides(row)) counts.incompletePairs++;
   if (row.simulated) counts.simulated++;
   if (row.humanEdited) counts.humanEdited++;
   counts.audit[row.auditStatus]++;

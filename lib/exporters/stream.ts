@@ -22,7 +22,7 @@ import { pool } from '@/lib/db/pools';
 import { SelectionReader } from './query';
 import type { StreamRequest } from './request';
 import { createRowRouter, PROGRESS_EVERY } from './runExport';
-import { exporters } from './registry';
+import { exporters, sqlLinesFor } from './registry';
 import type { ExportRow } from './types';
 
 export type ExportStream = {
@@ -74,7 +74,7 @@ export async function openExportStream(request: StreamRequest, actor: ExportActo
       let closed!: () => void;
       sourceClosed = new Promise((resolve) => (closed = resolve));
       try {
-        for await (const row of reader.rows()) {
+        for await (const row of reader.rows({ lines: sqlLinesFor([format], request.formatOptions) })) {
           if (router.full) break;
           counts.rowsIn++;
           if (counts.rowsIn % PROGRESS_EVERY === 0) progress.report({ rowsIn: counts.rowsIn, rowsExported: counts.rowsExported });
