@@ -13,7 +13,7 @@ export type TableColumn = {
    * re-encode them. Not the reasons: short and often repeated, they go to Parquet's dictionary,
    * which keys strings far faster than byte arrays.
    */
-  bytes?: (text: EncodedRow['text']) => Uint8Array | null;
+  bytes?: (text: NonNullable<EncodedRow['text']>) => Uint8Array | null;
 };
 
 export const TABLE_COLUMNS: readonly TableColumn[] = [

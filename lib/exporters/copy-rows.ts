@@ -14,7 +14,7 @@ import type { SourceNames } from './query';
 import type { AuditStatus, EncodedRow, ExportRow, SourceKind } from './types';
 
 /** The columns read by COPY, in the order `CopiedRow` reads them; every value is text or boolean. */
-export const COPY_ROW_COLUMNS = [
+const COPY_ROW_COLUMNS = [
   'p.id::text',
   'p.instruction',
   'p.chosen',
@@ -32,9 +32,22 @@ export const COPY_ROW_COLUMNS = [
   'p."promptMessages"::text',
 ];
 const FIXED_COLUMNS = COPY_ROW_COLUMNS.length;
+/** What a reader that takes its lines from Postgres may leave unread: the answers, reasons and stored prompt. */
+const LONG_TEXTS = new Set(['p.chosen', 'p.rejected', 'p."instructionReason"', 'p."responseReason"', 'p."promptMessages"::text']);
+
+/** The SQL columns of `copyRows`, without the long texts (NULL in their place) unless `withTexts`. */
+export function copyRowColumns(withTexts: boolean): string[] {
+  return COPY_ROW_COLUMNS.map((column) => (withTexts || !LONG_TEXTS.has(column) ? column : 'NULL'));
+}
 
 const AUDIT_STATUSES: Record<string, AuditStatus> = { none: 'none', accepted: 'accepted', rejected: 'rejected' };
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+const fieldText = (data: Buffer, fields: Int32Array, i: number): string | null =>
+  fields[2 * i + 1] < 0 ? null : data.toString('utf8', fields[2 * i], fields[2 * i] + fields[2 * i + 1]);
+const fieldBytes = (data: Buffer, fields: Int32Array, i: number): Buffer | null =>
+  fields[2 * i + 1] < 0 ? null : data.subarray(fields[2 * i], fields[2 * i] + fields[2 * i + 1]);
+const fieldFlag = (data: Buffer, fields: Int32Array, i: number): boolean => fields[2 * i + 1] === 1 && data[fields[2 * i]] === 1;
 
 /** One row as COPY sent it; the long texts are decoded on first use (see the module comment). */
 export class CopiedRow implements ExportRow {
@@ -51,62 +64,87 @@ export class CopiedRow implements ExportRow {
   readonly encoded: EncodedRow;
   private decoded: { instruction?: string; chosen?: string | null; rejected?: string | null; instructionReason?: string | null; responseReason?: string | null; promptMessages?: readonly PromptMessage[] | null } = {};
   private readonly storedPrompt: Uint8Array | null;
+  private readonly instructionBytes: Uint8Array;
 
   /** `fields` holds each field's start and length (-1 for NULL) in `data`, and is reused for the next row. */
-  constructor(data: Buffer, fields: Int32Array, names: SourceNames, lineKeys: readonly string[]) {
-    const text = (i: number) => (fields[2 * i + 1] < 0 ? null : data.toString('utf8', fields[2 * i], fields[2 * i] + fields[2 * i + 1]));
-    const bytes = (i: number) => (fields[2 * i + 1] < 0 ? null : data.subarray(fields[2 * i], fields[2 * i] + fields[2 * i + 1]));
-    const flag = (i: number) => fields[2 * i + 1] === 1 && data[fields[2 * i]] === 1;
-    const runId = text(5);
-    const datasetId = text(6);
+  constructor(
+    data: Buffer,
+    fields: Int32Array,
+    names: SourceNames,
+    lineKeys: readonly string[],
+    /** False when the long texts were not selected (see `copyRowColumns`): asking for one then throws. */
+    private readonly withTexts: boolean,
+  ) {
+    const runId = fieldText(data, fields, 5);
+    const datasetId = fieldText(data, fields, 6);
     const sourceId = runId ?? datasetId ?? '';
-    this.id = text(0) as string;
-    this.topic = text(4);
+    this.id = fieldText(data, fields, 0) as string;
+    this.topic = fieldText(data, fields, 4);
     this.sourceKind = runId !== null ? 'run' : 'dataset';
     this.sourceId = sourceId;
     this.sourceName = (runId !== null ? names.runs.get(runId) : names.datasets.get(sourceId)) ?? '(deleted source)';
-    this.instructionVerdict = text(7);
-    this.responseVerdict = text(9);
-    this.auditStatus = AUDIT_STATUSES[text(11) as string] ?? 'none';
-    this.humanEdited = flag(12);
-    this.simulated = flag(13);
-    this.storedPrompt = bytes(14);
+    this.instructionVerdict = fieldText(data, fields, 7);
+    this.responseVerdict = fieldText(data, fields, 9);
+    this.auditStatus = AUDIT_STATUSES[fieldText(data, fields, 11) as string] ?? 'none';
+    this.humanEdited = fieldFlag(data, fields, 12);
+    this.simulated = fieldFlag(data, fields, 13);
+    this.storedPrompt = fieldBytes(data, fields, 14);
+    this.instructionBytes = fieldBytes(data, fields, 1) as Buffer;
     const lines = new Map<string, Uint8Array | null>();
-    lineKeys.forEach((key, i) => lines.set(key, bytes(FIXED_COLUMNS + i)));
+    for (let i = 0; i < lineKeys.length; i++) lines.set(lineKeys[i], fieldBytes(data, fields, FIXED_COLUMNS + i));
     this.encoded = {
-      text: {
-        instruction: bytes(1) as Buffer,
-        chosen: bytes(2),
-        rejected: bytes(3),
-        instructionReason: bytes(8),
-        responseReason: bytes(10),
-      },
+      text: withTexts
+        ? {
+            instruction: this.instructionBytes,
+            chosen: fieldBytes(data, fields, 2),
+            rejected: fieldBytes(data, fields, 3),
+            instructionReason: fieldBytes(data, fields, 8),
+            responseReason: fieldBytes(data, fields, 10),
+          }
+        : null,
       lines,
-      bothSides: flag(FIXED_COLUMNS + lineKeys.length),
+      bothSides: fieldFlag(data, fields, FIXED_COLUMNS + lineKeys.length),
     };
   }
 
+  private text(name: string): void {
+    if (!this.withTexts) throw new Error(`row ${this.id} was read without its texts (${name}); read it with withTexts`);
+  }
+
   get instruction(): string {
-    return (this.decoded.instruction ??= decode(this.encoded.text.instruction) as string);
+    return (this.decoded.instruction ??= decode(this.instructionBytes) as string);
   }
   get chosen(): string | null {
-    if (this.decoded.chosen === undefined) this.decoded.chosen = decode(this.encoded.text.chosen);
+    if (this.decoded.chosen === undefined) {
+      this.text('chosen');
+      this.decoded.chosen = decode(this.encoded.text?.chosen ?? null);
+    }
     return this.decoded.chosen;
   }
   get rejected(): string | null {
-    if (this.decoded.rejected === undefined) this.decoded.rejected = decode(this.encoded.text.rejected);
+    if (this.decoded.rejected === undefined) {
+      this.text('rejected');
+      this.decoded.rejected = decode(this.encoded.text?.rejected ?? null);
+    }
     return this.decoded.rejected;
   }
   get instructionReason(): string | null {
-    if (this.decoded.instructionReason === undefined) this.decoded.instructionReason = decode(this.encoded.text.instructionReason);
+    if (this.decoded.instructionReason === undefined) {
+      this.text('instructionReason');
+      this.decoded.instructionReason = decode(this.encoded.text?.instructionReason ?? null);
+    }
     return this.decoded.instructionReason;
   }
   get responseReason(): string | null {
-    if (this.decoded.responseReason === undefined) this.decoded.responseReason = decode(this.encoded.text.responseReason);
+    if (this.decoded.responseReason === undefined) {
+      this.text('responseReason');
+      this.decoded.responseReason = decode(this.encoded.text?.responseReason ?? null);
+    }
     return this.decoded.responseReason;
   }
   get promptMessages(): readonly PromptMessage[] | null {
     if (this.decoded.promptMessages === undefined) {
+      this.text('promptMessages');
       this.decoded.promptMessages = this.storedPrompt === null ? null : promptMessagesFor(this.instruction, JSON.parse(decode(this.storedPrompt) as string));
     }
     return this.decoded.promptMessages;
@@ -180,16 +218,22 @@ export class BinaryCopyParser {
 }
 
 /**
- * Every row of `sql` (selecting COPY_ROW_COLUMNS, then one column per line key, then the
- * both-sides-have-text flag) as CopiedRows. Must run inside the snapshot's transaction. A consumer that stops early
+ * Every row of `sql` (selecting `copyRowColumns(withTexts)`, then one column per line key, then
+ * the both-sides-have-text flag) as CopiedRows. Must run inside the snapshot's transaction. A consumer that stops early
  * lets the rest of the COPY run out unread: the connection is only usable again once it has.
  */
-export async function* copyRows(client: pg.ClientBase, sql: string, names: SourceNames, lineKeys: readonly string[]): AsyncGenerator<ExportRow> {
+export async function* copyRows(
+  client: pg.ClientBase,
+  sql: string,
+  names: SourceNames,
+  lineKeys: readonly string[],
+  withTexts: boolean,
+): AsyncGenerator<ExportRow> {
   const stream = client.query(copyTo(`COPY (${sql}) TO STDOUT (FORMAT binary)`));
   const parser = new BinaryCopyParser();
   let batch: CopiedRow[] = [];
   const onRow = (data: Buffer, fields: Int32Array) => {
-    batch.push(new CopiedRow(data, fields, names, lineKeys));
+    batch.push(new CopiedRow(data, fields, names, lineKeys, withTexts));
   };
   let finished = false;
   try {

@@ -14,10 +14,22 @@ const BLANK_TEXT = new RegExp(`^[${BLANK_CLASS}]*$`);
 /** The same class as a Postgres ARE pattern (pass it as a parameter: `col !~ $n`). */
 export const BLANK_TEXT_SQL_PATTERN = `^[${BLANK_CLASS}]*$`;
 
-/** Both sides have text, in SQL (`quote` makes a literal or a parameter of the pattern): `hasText(chosen) && hasText(rejected)`. */
+/** Every character of BLANK_CLASS, spelled out (the class's one range included). */
+const BLANK_CHARACTERS = '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/**
+ * `hasText(column)` in SQL; `quote` makes a literal or a parameter. A text whose first character is
+ * not blank has text, and that is decided from one character; only the others go through the
+ * regular expression, which costs a pass over the whole text (Postgres widens every character
+ * first): on 1.4 kB pairs it made a line-building COPY 50% slower.
+ */
+export function hasTextSql(column: string, quote: (text: string) => string): string {
+  return `(${column} IS NOT NULL AND (strpos(${quote(BLANK_CHARACTERS)}, left(${column}, 1)) = 0 OR ${column} !~ ${quote(BLANK_TEXT_SQL_PATTERN)}))`;
+}
+
+/** Both sides have text, in SQL: `hasText(chosen) && hasText(rejected)`. */
 export function bothSidesSql(quote: (text: string) => string): string {
-  const blank = quote(BLANK_TEXT_SQL_PATTERN);
-  return `(p.chosen IS NOT NULL AND p.chosen !~ ${blank} AND p.rejected IS NOT NULL AND p.rejected !~ ${blank})`;
+  return `(${hasTextSql('p.chosen', quote)} AND ${hasTextSql('p.rejected', quote)})`;
 }
 
 /** A side worth exporting: null, empty and whitespace-only texts are all missing. */

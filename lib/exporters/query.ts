@@ -8,8 +8,8 @@ import type pg from 'pg';
 
 import { promptMessagesFor } from '@/lib/pairs/prompt-messages';
 
-import { COPY_ROW_COLUMNS, copyRows } from './copy-rows';
-import { BLANK_TEXT_SQL_PATTERN, bothSidesSql } from './prompt';
+import { copyRowColumns, copyRows } from './copy-rows';
+import { bothSidesSql, hasTextSql } from './prompt';
 import { quoteLiteral } from './sql-lines';
 import type { ExportSelection } from './request';
 import { createInstructionDeduper, topicStratum } from './selection';
@@ -189,6 +189,11 @@ export type SelectionPlan = {
 export type RowsOptions = {
   /** `Exporter.sqlLine` expressions whose lines the rows should carry (only rows read through COPY do). */
   lines?: readonly string[];
+  /**
+   * False when every writer takes its line from `lines`: COPY then leaves the answers, reasons and
+   * stored prompt unread (half the bytes; a row read so throws if asked for them). Default true.
+   */
+  withTexts?: boolean;
   /** `auto` reads through COPY when it can (see `copyAllowed`); the others force a path (tests). */
   via?: 'auto' | 'copy' | 'cursor';
 };
@@ -236,8 +241,7 @@ export class SelectionReader {
   async plan(): Promise<SelectionPlan> {
     const { selection } = this;
     const { bind, values } = parameterBinder();
-    const blank = bind(BLANK_TEXT_SQL_PATTERN);
-    const sides = `(p.chosen IS NOT NULL AND p.chosen !~ ${blank}) AS has_chosen, (p.rejected IS NOT NULL AND p.rejected !~ ${blank}) AS has_rejected`;
+    const sides = `${hasTextSql('p.chosen', bind)} AS has_chosen, ${hasTextSql('p.rejected', bind)} AS has_rejected`;
     if (!selection.dedupInstructions) {
       const inner = selectionSql(selection, `p.topic, ${sides}`, bind);
       const result = await this.client.query<{ topic: string | null; rows: number; withChosen: number; complete: number }>(
@@ -334,8 +338,9 @@ export class SelectionReader {
     const via = options.via ?? 'auto';
     if (via === 'copy' || (via === 'auto' && (await this.copyAllowed()))) {
       const lines = [...new Set(options.lines ?? [])];
-      const columns = [...COPY_ROW_COLUMNS, ...lines, bothSidesSql(quoteLiteral)].join(', ');
-      yield* copyRows(this.client, selectionSql(this.selection, columns, literalBinder), names, lines);
+      const withTexts = options.withTexts ?? true;
+      const columns = [...copyRowColumns(withTexts), ...lines, bothSidesSql(quoteLiteral)].join(', ');
+      yield* copyRows(this.client, selectionSql(this.selection, columns, literalBinder), names, lines, withTexts);
       return;
     }
     const { bind, values } = parameterBinder();

@@ -11,7 +11,7 @@ import { ParquetWorkerTransform } from './parquet';
 import { PAGE_COMPRESSORS, PARQUET_ROW_GROUP_MAX_CHARS } from './parquet-codecs';
 import type { CardFeature, ExportRow, ExportStats, ExportTransform, ParquetCodec } from './types';
 
-type RecordValue = string | boolean | RecordValue[] | { [key: string]: RecordValue };
+type RecordValue = string | boolean | Uint8Array | RecordValue[] | { [key: string]: RecordValue };
 export type ParquetRecord = { [key: string]: RecordValue };
 
 /** Parquet schema elements of one feature: every value is required (the JSONL formats never hold null). */
@@ -43,7 +43,7 @@ function isFreeText(feature: CardFeature): boolean {
 }
 
 function textLength(value: RecordValue): number {
-  if (typeof value === 'string') return value.length;
+  if (typeof value === 'string' || value instanceof Uint8Array) return value.length;
   if (typeof value === 'boolean') return 1;
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
   return Object.values(value).reduce((sum: number, item) => sum + textLength(item), 0);

@@ -42,11 +42,20 @@ export function trlStandardSqlLine(options: FormatOptions, literal: (text: strin
   );
 }
 
+/** The record as stored bytes, where the template adds nothing to the texts (see `toRecordBytes`). */
+function trlStandardRecordBytes(row: ExportRow, options: FormatOptions): Record<string, Uint8Array> | null | undefined {
+  const text = row.encoded?.text;
+  if (!text || options.trlPromptTemplate !== 'none' || TRL_TEMPLATES.none.completionPrefix !== '') return undefined;
+  if (!row.encoded?.bothSides || text.chosen === null || text.rejected === null) return null;
+  return { prompt: text.instruction, chosen: text.chosen, rejected: text.rejected };
+}
+
 export const trlStandardExporter = defineJsonlExporter({
   label: 'TRL preference (standard)',
   requiredSides: 'both',
   features: [stringFeature('prompt'), stringFeature('chosen'), stringFeature('rejected')],
   toRecord: toTrlStandardRecord,
+  toRecordBytes: trlStandardRecordBytes,
   sqlLine: trlStandardSqlLine,
 });
 

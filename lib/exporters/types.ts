@@ -31,16 +31,17 @@ export type ExportRow = {
 
 /** A row's long texts as the UTF-8 bytes Postgres stores, and the lines Postgres built for it. */
 export type EncodedRow = {
+  /** Null when the reader left the long texts unread (`RowsOptions.withTexts`). */
   text: {
     instruction: Uint8Array;
     chosen: Uint8Array | null;
     rejected: Uint8Array | null;
     instructionReason: Uint8Array | null;
     responseReason: Uint8Array | null;
-  };
+  } | null;
   /** The line each `Exporter.sqlLine` expression built (without its newline), keyed by that SQL; null for a row lacking a required side. */
   lines: ReadonlyMap<string, Uint8Array | null>;
-  /** Both sides have text (`hasText`), as Postgres computed it with BLANK_TEXT_SQL_PATTERN. */
+  /** Both sides have text (`hasText`), as Postgres computed it (`bothSidesSql`). */
   bothSides: boolean;
 };
 

@@ -151,10 +151,11 @@ async function measureFile(selection: ExportSelection, format: ExportFormat, out
     await makePrivateDir(outDir);
     const exporter = exporters[format];
     const transform = exporter.create({ formatOptions: DEFAULT_FORMAT_OPTIONS });
+    const lines = sqlLinesFor([format], DEFAULT_FORMAT_OPTIONS);
     const hashing = new HashingPassThrough();
     await withSnapshot(client, () =>
       pipeline(
-        Readable.from(new SelectionReader(client, selection).rows({ lines: sqlLinesFor([format], DEFAULT_FORMAT_OPTIONS) })),
+        Readable.from(new SelectionReader(client, selection).rows({ lines, withTexts: lines.length === 0 })),
         transform,
         hashing,
         fs.createWriteStream(path.join(outDir, `${format}.${exporter.extension}`)),
