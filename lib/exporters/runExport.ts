@@ -69,6 +69,7 @@ export type RunExportOptions = {
   limit?: number | null;
   parquetRowGroupSize?: number;
   parquetCodec?: ParquetCodec;
+  /** Encode the Parquet files on worker threads (default true), so a bundle costs about max(JSONL, Parquet), not the sum. */
   parquetWorker?: boolean;
   recipe: ExportRecipe;
   /** Every recipe version behind the rows, in full, for the manifest. */
@@ -294,7 +295,7 @@ export async function runExport(
     formatOptions,
     parquetRowGroupSize: options.parquetRowGroupSize,
     parquetCodec: options.parquetCodec,
-    parquetWorker: options.parquetWorker,
+    parquetWorker: options.parquetWorker ?? true,
   });
   const sinksBySplit = new Map(splits.map((split) => [split, sinks.filter((sink) => sink.split === split)]));
   // Rejects as soon as any file's pipeline fails, so a writer never waits for a 'drain' that cannot come.

@@ -25,9 +25,9 @@
 // process without the migration engine or the data load, as in the app, where `next start` is a
 // process of its own; its peak RSS is the figure reported.
 //
-// Env: BENCH_ROWS (default 1000000), BENCH_ROUNDS (2), BENCH_PARQUET_WORKER=0 (the Parquet format
-// encodes in the main thread; the bundle's config Parquet always uses the worker), BENCH_OUT_DIR,
-// BENCH_KEEP=1 keeps the database folder.
+// Env: BENCH_ROWS (default 1000000), BENCH_ROUNDS (2), BENCH_PARQUET_WORKER=0 (runExport encodes
+// Parquet in the main thread instead of its default worker), BENCH_OUT_DIR, BENCH_KEEP=1 keeps the
+// database folder.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -183,7 +183,7 @@ async function measureExport(selection: ExportSelection, format: ExportFormat, o
           formats: [format],
           split: { kind: 'none' },
           dedupInstructions: false,
-          parquetWorker: format !== 'parquet' || process.env.BENCH_PARQUET_WORKER !== '0',
+          parquetWorker: process.env.BENCH_PARQUET_WORKER !== '0',
           recipe: { name: 'bench', version: '1', prompts: [], models: [], parameters: {} },
           card: { prettyName: 'bench', license: 'other', language: ['en'] },
           appVersion: 'bench',
