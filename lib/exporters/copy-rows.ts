@@ -13,8 +13,8 @@ import { promptMessagesFor, type PromptMessage } from '@/lib/pairs/prompt-messag
 import type { SourceNames } from './query';
 import type { AuditStatus, EncodedRow, ExportRow, SourceKind } from './types';
 
-/** The columns read by COPY, in the order `CopiedRow` reads them; every value is text or boolean. */
-const COPY_ROW_COLUMNS = [
+/** The columns of an export row, in the order `CopiedRow` and `toExportRow` read them; every value is text or boolean. */
+export const EXPORT_COLUMN_LIST = [
   'p.id::text',
   'p.instruction',
   'p.chosen',
@@ -31,13 +31,13 @@ const COPY_ROW_COLUMNS = [
   'p.simulated',
   'p."promptMessages"::text',
 ];
-const FIXED_COLUMNS = COPY_ROW_COLUMNS.length;
+const FIXED_COLUMNS = EXPORT_COLUMN_LIST.length;
 /** What a reader that takes its lines from Postgres may leave unread: the answers, reasons and stored prompt. */
 const LONG_TEXTS = new Set(['p.chosen', 'p.rejected', 'p."instructionReason"', 'p."responseReason"', 'p."promptMessages"::text']);
 
 /** The SQL columns of `copyRows`, without the long texts (NULL in their place) unless `withTexts`. */
 export function copyRowColumns(withTexts: boolean): string[] {
-  return COPY_ROW_COLUMNS.map((column) => (withTexts || !LONG_TEXTS.has(column) ? column : 'NULL'));
+  return EXPORT_COLUMN_LIST.map((column) => (withTexts || !LONG_TEXTS.has(column) ? column : 'NULL'));
 }
 
 const AUDIT_STATUSES: Record<string, AuditStatus> = { none: 'none', accepted: 'accepted', rejected: 'rejected' };
@@ -161,26 +161,37 @@ function decode(bytes: Uint8Array | null): string | null {
  * count and per field an int32 length (-1 for NULL) and the bytes; a count of -1 ends the data.
  */
 export class BinaryCopyParser {
-  private rest: Buffer | null = null;
+  /** Bytes of an unfinished row (or header), kept as received until `need` of them are there: a huge text costs one copy, not one per chunk. */
+  private rest: Buffer[] = [];
+  private restLength = 0;
+  private need = 0;
   private headerRead = false;
   private fields = new Int32Array(64);
   ended = false;
 
   /**
-   * Calls `onRow(data, fields)` for every complete row in `chunk` (plus what was left of the
-   * previous one); `fields` holds (start, length) per field, length -1 for NULL, and is reused.
+   * Calls `onRow(data, fields, count)` for every complete row in `chunk` (plus what was left of the
+   * previous ones); `fields` holds (start, length) per field, length -1 for NULL, and is reused.
    */
   push(chunk: Buffer, onRow: (data: Buffer, fields: Int32Array, count: number) => void): void {
-    const data = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
-    this.rest = null;
+    if (this.ended) return;
+    if (this.restLength > 0) {
+      this.rest.push(chunk);
+      this.restLength += chunk.length;
+      if (this.restLength < this.need) return;
+    }
+    const data = this.restLength > 0 ? Buffer.concat(this.rest, this.restLength) : chunk;
+    this.rest = [];
+    this.restLength = 0;
     let at = 0;
     if (!this.headerRead) {
-      if (data.length < 19) {
-        this.rest = data;
+      const headerLength = data.length >= 19 ? 19 + data.readInt32BE(15) : 19;
+      if (data.length >= 11 && !data.subarray(0, 11).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
+      if (data.length < headerLength) {
+        this.keep(data, headerLength);
         return;
       }
-      if (!data.subarray(0, 11).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
-      at = 19 + data.readInt32BE(15);
+      at = headerLength;
       this.headerRead = true;
     }
     while (at + 2 <= data.length) {
@@ -192,10 +203,10 @@ export class BinaryCopyParser {
       if (2 * count > this.fields.length) this.fields = new Int32Array(2 * count);
       const fields = this.fields;
       let cursor = at + 2;
-      let complete = true;
+      let needed = 0;
       for (let i = 0; i < count; i++) {
         if (cursor + 4 > data.length) {
-          complete = false;
+          needed = cursor + 4;
           break;
         }
         const length = data.readInt32BE(cursor);
@@ -204,16 +215,25 @@ export class BinaryCopyParser {
         fields[2 * i + 1] = length;
         if (length === -1) continue;
         if (cursor + length > data.length) {
-          complete = false;
+          needed = cursor + length;
           break;
         }
         cursor += length;
       }
-      if (!complete) break;
+      if (needed > 0) {
+        this.keep(data.subarray(at), needed - at);
+        return;
+      }
       onRow(data, fields, count);
       at = cursor;
     }
-    if (at < data.length) this.rest = data.subarray(at);
+    if (at < data.length) this.keep(data.subarray(at), at + 2 - at);
+  }
+
+  private keep(bytes: Buffer, need: number): void {
+    this.rest = [bytes];
+    this.restLength = bytes.length;
+    this.need = need;
   }
 }
 

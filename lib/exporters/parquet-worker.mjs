@@ -6,9 +6,10 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 
-import { snappyCompress } from './snappy.mjs';
-
-const { schema, codec, columns } = workerData;
+const { schema, codec, columns, snappyUrl } = workerData;
+// By URL from the parent rather than a relative import: a bundler that copies this file as an
+// asset (as it does `new URL(…, import.meta.url)` targets) copies snappy.mjs the same way.
+const { snappyCompress } = await import(snappyUrl);
 const bytes = new ByteWriter(1 << 20);
 const writer = new ParquetWriter({
   writer: bytes,

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { ByteWriter, ParquetWriter, schemaFromColumnData, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
@@ -175,6 +177,19 @@ function packColumns(columns: ParquetValue[][]): { columns: (ParquetValue[] | Pa
   return { columns: packed, transfer };
 }
 
+const PARQUET_WORKER_URL = new URL('./parquet-worker.mjs', import.meta.url);
+const SNAPPY_URL = new URL('./snappy.mjs', import.meta.url);
+
+/**
+ * Whether the worker's files are where this module expects them. They are when the code runs from
+ * its sources (tsx: `npm run worker`, the tests, the bench); a bundle that moved this module
+ * without them falls back to in-thread encoding, the same file written more slowly.
+ */
+export function parquetWorkerAvailable(): boolean {
+  if (PARQUET_WORKER_URL.protocol !== 'file:' || SNAPPY_URL.protocol !== 'file:') return false;
+  return existsSync(fileURLToPath(PARQUET_WORKER_URL)) && existsSync(fileURLToPath(SNAPPY_URL));
+}
+
 /** What a worker-encoded Parquet file needs: its schema, its columns, and how a row fills them. */
 export type ParquetWorkerSpec = {
   schema: SchemaElement[];
@@ -206,13 +221,13 @@ export class ParquetWorkerTransform extends Transform implements ExportTransform
       throw new Error(`parquetRowGroupSize must be a positive integer, got ${spec.rowGroupSize}`);
     }
     this.columns = spec.columns.map(() => []);
-    this.worker = new Worker(new URL('./parquet-worker.mjs', import.meta.url), {
+    this.worker = new Worker(PARQUET_WORKER_URL, {
       // The worker is plain JavaScript: inheriting a TypeScript loader (tsx) would cost ~100 MB.
       execArgv: [],
       // A small young generation: the worker's garbage is a row group's pages, and the default
       // (16 MB semi-spaces, grown freely) kept ~60 MB more resident for the same work.
       resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.PQ_YOUNG ?? 4) },
-      workerData: { schema: spec.schema, codec: spec.codec, columns: spec.columns },
+      workerData: { schema: spec.schema, codec: spec.codec, columns: spec.columns, snappyUrl: SNAPPY_URL.href },
     });
     this.worker.on('message', (reply: WorkerReply) => {
       const waiting = this.replies.shift();
@@ -323,5 +338,5 @@ export const parquetExporter: Exporter = {
 export function createTableParquet(options?: ExporterCreateOptions): ExportTransform {
   const rowGroupSize = options?.parquetRowGroupSize ?? DEFAULT_PARQUET_ROW_GROUP_SIZE;
   const codec = options?.parquetCodec ?? DEFAULT_PARQUET_CODEC;
-  return options?.parquetWorker === true ? new ParquetWorkerTransform(tableWorkerSpec(rowGroupSize, codec)) : new ParquetRowGroupTransform(rowGroupSize, codec);
+  return options?.parquetWorker === true && parquetWorkerAvailable() ? new ParquetWorkerTransform(tableWorkerSpec(rowGroupSize, codec)) : new ParquetRowGroupTransform(rowGroupSize, codec);
 }

@@ -8,7 +8,7 @@ import type pg from 'pg';
 
 import { promptMessagesFor } from '@/lib/pairs/prompt-messages';
 
-import { copyRowColumns, copyRows } from './copy-rows';
+import { copyRowColumns, copyRows, EXPORT_COLUMN_LIST } from './copy-rows';
 import { bothSidesSql, hasTextSql } from './prompt';
 import { quoteLiteral } from './sql-lines';
 import type { ExportSelection } from './request';
@@ -42,23 +42,7 @@ export const literalBinder: Bind = (value) => {
 
 
 /** The columns every exporter needs, in the order `toExportRow` reads them. */
-export const EXPORT_ROW_COLUMNS = [
-  'p.id::text',
-  'p.instruction',
-  'p.chosen',
-  'p.rejected',
-  'p.topic',
-  'p."runId"',
-  'p."datasetId"',
-  'lower(p."instructionVerdict"::text)',
-  'p."instructionReason"',
-  'lower(p."responseVerdict"::text)',
-  'p."responseReason"',
-  'lower(p."auditOutcome"::text)',
-  'p."humanEdited"',
-  'p.simulated',
-  'p."promptMessages"',
-].join(', ');
+export const EXPORT_ROW_COLUMNS = EXPORT_COLUMN_LIST.join(', ');
 
 export function selectionWhere(selection: ExportSelection, bind: Bind): string {
   const conditions: string[] = [];
@@ -108,7 +92,7 @@ export function toExportRow(values: unknown[], names: SourceNames): ExportRow {
   return {
     id: values[0] as string,
     instruction: values[1] as string,
-    promptMessages: promptMessagesFor(values[1] as string, values[14]),
+    promptMessages: values[14] === null ? null : promptMessagesFor(values[1] as string, JSON.parse(values[14] as string)),
     chosen: values[2] as string | null,
     rejected: values[3] as string | null,
     topic: values[4] as string | null,

@@ -7,7 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 
-import { ParquetWorkerTransform } from './parquet';
+import { parquetWorkerAvailable, ParquetWorkerTransform } from './parquet';
 import { PAGE_COMPRESSORS, PARQUET_ROW_GROUP_MAX_CHARS } from './parquet-codecs';
 import type { CardFeature, ExportRow, ExportStats, ExportTransform, ParquetCodec } from './types';
 
@@ -139,7 +139,7 @@ export function createRecordParquetTransform(
   if (!Number.isInteger(options.rowGroupSize) || options.rowGroupSize < 1) {
     throw new Error(`parquetRowGroupSize must be a positive integer, got ${options.rowGroupSize}`);
   }
-  if (options.worker === true) {
+  if (options.worker === true && parquetWorkerAvailable()) {
     return new ParquetWorkerTransform({
       schema: recordParquetSchema(features),
       columns: features.map((feature) => ({ name: feature.name, statistics: false, plain: isFreeText(feature) })),

@@ -52,9 +52,10 @@ describe('BinaryCopyParser', () => {
 
   it('finds the same rows whatever the chunk boundaries, header extension included', () => {
     const stream = copyStream(rows, Buffer.from('ext'));
-    for (const size of [1, 2, 3, 5, 7, 19, 20, 64, 1000, stream.length]) {
+    for (const size of [1, 2, 3, 5, 7, 19, 20, 21, 22, 64, 1000, stream.length]) {
       expect(parse(stream, size), `chunks of ${size}`).toEqual({ rows, ended: true });
     }
+    expect(parse(copyStream([]), 1)).toEqual({ rows: [], ended: true });
   });
 
   it('refuses a stream that is not binary COPY', () => {
