@@ -182,8 +182,10 @@ const SNAPPY_URL = new URL('./snappy.mjs', import.meta.url);
 
 /**
  * Whether the worker's files are where this module expects them. They are when the code runs from
- * its sources (tsx: `npm run worker`, the tests, the bench); a bundle that moved this module
- * without them falls back to in-thread encoding, the same file written more slowly.
+ * its sources (tsx: `npm run worker`, which runs the export jobs, the tests, the bench). Under
+ * `next build` Turbopack turns these URLs into asset paths (not `file:` URLs), so exports run by
+ * the app server itself (small ones, the in-app worker) encode in-thread: the same file, written
+ * as before the worker existed.
  */
 export function parquetWorkerAvailable(): boolean {
   if (PARQUET_WORKER_URL.protocol !== 'file:' || SNAPPY_URL.protocol !== 'file:') return false;
@@ -226,7 +228,7 @@ export class ParquetWorkerTransform extends Transform implements ExportTransform
       execArgv: [],
       // A small young generation: the worker's garbage is a row group's pages, and the default
       // (16 MB semi-spaces, grown freely) kept ~60 MB more resident for the same work.
-      resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.PQ_YOUNG ?? 4) },
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
       workerData: { schema: spec.schema, codec: spec.codec, columns: spec.columns, snappyUrl: SNAPPY_URL.href },
     });
     this.worker.on('message', (reply: WorkerReply) => {

@@ -14,8 +14,9 @@
 //   the bundle is that one Parquet file, README.md and manifest.json).
 // - `jsonl_bundle_ratio` / `jsonl_bundle_seconds`: runExport with the TRL standard format, i.e. the
 //   whole bundle: the JSONL file and, since issue 15, its card config's Parquet file beside it,
-//   the Parquet encoded on a worker thread while the main thread writes the JSONL, so the bundle
-//   costs about max(JSONL, Parquet), not the sum. Reported, not a target of the issue.
+//   the Parquet encoded on a worker thread while the main thread writes the JSONL. With a core to
+//   spare that costs about max(JSONL, Parquet), not the sum; on the 2-core machine, where Postgres
+//   takes a core, it was ~2.3x the JSONL file alone. Reported, not a target of the issue.
 //
 // The files go to a RAM-backed folder (/dev/shm when present, or BENCH_OUT_DIR): COPY writes
 // nothing either, and on a disk shared with other jobs the 1.3 GB JSONL file measured the disk
