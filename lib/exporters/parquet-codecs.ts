@@ -9,10 +9,11 @@ export const DEFAULT_PARQUET_ROW_GROUP_SIZE = 20_000;
  * A row group is also closed once its text reaches this many characters (UTF-16 units, or bytes
  * for texts read as bytes): encoding holds the texts, their pages and the compressed pages at
  * once (several times the text), so with 1.5 kB pairs 20,000 rows pushed the process past 350 MB.
- * With the JSONL and its Parquet written at once (the Parquet on a worker), 4M peaked at 238 MB
- * and 2M at 200 MB for the same 200k-row bundle, files within 0.1% of each other in size.
+ * With the JSONL and its Parquet written at once (the Parquet on a worker), 4M peaked at 238 MB,
+ * 2M at 200 MB and 1M at 182 MB for the same 200k-row bundle, files within 0.3% in size; the
+ * 1M-row bench (issue 16: < 250 MB) peaked at 243–257 MB with 2M.
  */
-export const PARQUET_ROW_GROUP_MAX_CHARS = 2_000_000;
+export const PARQUET_ROW_GROUP_MAX_CHARS = 1_000_000;
 /**
  * Snappy: every Parquet reader has it (pyarrow, DuckDB, polars, Spark, parquet-mr and the JVM
  * readers, which may lack Brotli). Brotli at quality 1 encoded ~2x faster than hyparquet-writer's

@@ -174,10 +174,11 @@ export type RowsOptions = {
   /** `Exporter.sqlLine` expressions whose lines the rows should carry (only rows read through COPY do). */
   lines?: readonly string[];
   /**
-   * False when every writer takes its line from `lines`: COPY then leaves the answers, reasons and
-   * stored prompt unread (half the bytes; a row read so throws if asked for them). Default true.
+   * True when every writer takes its line from `lines` and nothing reads more of a row than the
+   * router and a direct download's counts (id, instruction, topic, the two flags): COPY then
+   * leaves the rest unread (half the bytes), and such a row throws if asked for it.
    */
-  withTexts?: boolean;
+  linesOnly?: boolean;
   /** `auto` reads through COPY when it can (see `copyAllowed`); the others force a path (tests). */
   via?: 'auto' | 'copy' | 'cursor';
 };
@@ -322,9 +323,9 @@ export class SelectionReader {
     const via = options.via ?? 'auto';
     if (via === 'copy' || (via === 'auto' && (await this.copyAllowed()))) {
       const lines = [...new Set(options.lines ?? [])];
-      const withTexts = options.withTexts ?? true;
-      const columns = [...copyRowColumns(withTexts), ...lines, bothSidesSql(quoteLiteral)].join(', ');
-      yield* copyRows(this.client, selectionSql(this.selection, columns, literalBinder), names, lines, withTexts);
+      const full = options.linesOnly !== true;
+      const columns = [...copyRowColumns(full), ...lines, bothSidesSql(quoteLiteral)].join(', ');
+      yield* copyRows(this.client, selectionSql(this.selection, columns, literalBinder), names, lines, full);
       return;
     }
     const { bind, values } = parameterBinder();

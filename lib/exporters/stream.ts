@@ -70,13 +70,13 @@ export async function openExportStream(request: StreamRequest, actor: ExportActo
     const progress = progressReporter(exportId);
     const counts = { rowsIn: 0, duplicatesRemoved: 0, rowsExported: 0, simulated: 0, humanEdited: 0 };
     let sourceClosed: Promise<void> = Promise.resolve();
-    // One file: when Postgres builds its lines, the answers' texts need not be read at all.
+    // One file: when Postgres builds its lines, the rows need only what the router and the counts below read.
     const lines = sqlLinesFor([format], request.formatOptions);
     async function* selectedRows(): AsyncGenerator<ExportRow> {
       let closed!: () => void;
       sourceClosed = new Promise((resolve) => (closed = resolve));
       try {
-        for await (const row of reader.rows({ lines, withTexts: lines.length === 0 })) {
+        for await (const row of reader.rows({ lines, linesOnly: lines.length > 0 })) {
           if (router.full) break;
           counts.rowsIn++;
           if (counts.rowsIn % PROGRESS_EVERY === 0) progress.report({ rowsIn: counts.rowsIn, rowsExported: counts.rowsExported });

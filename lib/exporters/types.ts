@@ -31,7 +31,7 @@ export type ExportRow = {
 
 /** A row's long texts as the UTF-8 bytes Postgres stores, and the lines Postgres built for it. */
 export type EncodedRow = {
-  /** Null when the reader left the long texts unread (`RowsOptions.withTexts`). */
+  /** Null when the reader left the long texts unread (`RowsOptions.linesOnly`). */
   text: {
     instruction: Uint8Array;
     chosen: Uint8Array | null;

@@ -156,7 +156,7 @@ async function measureFile(selection: ExportSelection, format: ExportFormat, out
     const hashing = new HashingPassThrough();
     await withSnapshot(client, () =>
       pipeline(
-        Readable.from(new SelectionReader(client, selection).rows({ lines, withTexts: lines.length === 0 })),
+        Readable.from(new SelectionReader(client, selection).rows({ lines, linesOnly: lines.length > 0 })),
         transform,
         hashing,
         fs.createWriteStream(path.join(outDir, `${format}.${exporter.extension}`)),

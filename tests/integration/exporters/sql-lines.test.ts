@@ -153,7 +153,7 @@ describe('rows read through COPY, lines built by Postgres', () => {
     }
   });
 
-  it('every format writes the same file from COPY (with and without the answer texts) as from the cursor', async () => {
+  it('every format writes the same file from COPY (full rows, and lines-only where Postgres builds the lines) as from the cursor', async () => {
     const cases: { format: ExportFormat; options: FormatOptions }[] = [
       ...EXPORT_FORMATS.map((format) => ({ format, options: DEFAULT_FORMAT_OPTIONS })),
       ...TRL_PROMPT_TEMPLATES.map((trlPromptTemplate) => ({ format: 'trl-standard' as const, options: { ...DEFAULT_FORMAT_OPTIONS, trlPromptTemplate } })),
@@ -173,8 +173,8 @@ describe('rows read through COPY, lines built by Postgres', () => {
       }
       expect(copy.bytes.equals(cursor.bytes), label).toBe(true);
       if (sqlLinesFor([format], options).length > 0) {
-        const lean = await exportFile(format, options, { via: 'copy', withTexts: false });
-        expect(lean.bytes.equals(cursor.bytes), `${label} without texts`).toBe(true);
+        const lean = await exportFile(format, options, { via: 'copy', linesOnly: true });
+        expect(lean.bytes.equals(cursor.bytes), `${label} lines-only`).toBe(true);
       }
     }
   });
@@ -195,11 +195,13 @@ describe('rows read through COPY, lines built by Postgres', () => {
     }
   });
 
-  it('a row read without its texts refuses to hand out an answer rather than pretend it is missing', async () => {
-    const [row] = await readRows({ via: 'copy', withTexts: false });
+  it('a row read lines-only refuses to hand out what it did not read rather than pretend it is missing', async () => {
+    const [row] = await readRows({ via: 'copy', linesOnly: true });
     expect(row.instruction.length).toBeGreaterThanOrEqual(0);
-    expect(() => row.chosen).toThrow(/without its texts/);
-    expect(() => row.promptMessages).toThrow(/without its texts/);
+    expect(() => row.chosen).toThrow(/lines-only/);
+    expect(() => row.promptMessages).toThrow(/lines-only/);
+    expect(() => row.sourceName).toThrow(/lines-only/);
+    expect(() => row.auditStatus).toThrow(/lines-only/);
   });
 
   it('a consumer that stops early leaves the connection usable (the COPY runs out)', async () => {
