@@ -10,10 +10,10 @@ export const DEFAULT_PARQUET_ROW_GROUP_SIZE = 20_000;
  * for texts read as bytes): encoding holds the texts, their pages and the compressed pages at
  * once (several times the text), so with 1.5 kB pairs 20,000 rows pushed the process past 350 MB.
  * With the JSONL and its Parquet written at once (the Parquet on a worker), 4M peaked at 238 MB,
- * 2M at 200 MB and 1M at 182 MB for the same 200k-row bundle, files within 0.3% in size; the
- * 1M-row bench (issue 16: < 250 MB) peaked at 243–257 MB with 2M.
+ * 2M at 200 MB and 1M at 182 MB for the same 200k-row bundle, files within 0.3% in size; but at
+ * 1M rows 1M-character groups peaked higher (298 MB) than 2M (243–257 MB): twice the groups.
  */
-export const PARQUET_ROW_GROUP_MAX_CHARS = 1_000_000;
+export const PARQUET_ROW_GROUP_MAX_CHARS = 2_000_000;
 /**
  * Snappy: every Parquet reader has it (pyarrow, DuckDB, polars, Spark, parquet-mr and the JVM
  * readers, which may lack Brotli). Brotli at quality 1 encoded ~2x faster than hyparquet-writer's

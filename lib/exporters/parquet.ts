@@ -226,9 +226,10 @@ export class ParquetWorkerTransform extends Transform implements ExportTransform
     this.worker = new Worker(PARQUET_WORKER_URL, {
       // The worker is plain JavaScript: inheriting a TypeScript loader (tsx) would cost ~100 MB.
       execArgv: [],
-      // A small young generation: the worker's garbage is a row group's pages, and the default
-      // (16 MB semi-spaces, grown freely) kept ~60 MB more resident for the same work.
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      // A small heap: the worker's garbage is a row group's pages (the texts themselves are
+      // transferred buffers, outside the heap), and V8's defaults (16 MB semi-spaces, an old
+      // generation grown freely) kept tens of MB more resident for the same work.
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 },
       workerData: { schema: spec.schema, codec: spec.codec, columns: spec.columns, snappyUrl: SNAPPY_URL.href },
     });
     this.worker.on('message', (reply: WorkerReply) => {
