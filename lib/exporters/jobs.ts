@@ -41,6 +41,7 @@ import {
   type ExportSelection,
 } from './request';
 import { CARD_FILE, makePrivateDir, MANIFEST_FILE, runExport, type RunExportResult } from './runExport';
+import { sqlLinesFor } from './registry';
 import { EXPORT_FORMATS, type ExportFormat } from './types';
 
 export function exportsRoot(): string {
@@ -149,7 +150,7 @@ export async function runBundleJob(exportId: string, actor: ExportActor, cardSec
         const provenance = await loadProvenance(await reader.runIds(), [...names.datasets.keys()]);
         const audit = await auditStatisticsFor(await reader.auditIds());
         return runExport(
-          reader.rows(),
+          reader.rows({ lines: sqlLinesFor(formats, request.formatOptions) }),
           {
             formats,
             formatOptions: request.formatOptions,

@@ -8,7 +8,9 @@ import type pg from 'pg';
 
 import { promptMessagesFor } from '@/lib/pairs/prompt-messages';
 
-import { BLANK_TEXT_SQL_PATTERN } from './prompt';
+import { copyRowColumns, copyRows, EXPORT_COLUMN_LIST } from './copy-rows';
+import { bothSidesSql, hasTextSql } from './prompt';
+import { quoteLiteral } from './sql-lines';
 import type { ExportSelection } from './request';
 import { createInstructionDeduper, topicStratum } from './selection';
 import type { AuditStatus, ExportRow } from './types';
@@ -32,30 +34,15 @@ export function parameterBinder(): { bind: Bind; values: unknown[] } {
 
 /** For statements that take no parameters (COPY): values become quoted literals. */
 export const literalBinder: Bind = (value) => {
-  const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return quote(value);
-  return `ARRAY[${value.map(quote).join(',')}]::text[]`;
+  if (typeof value === 'string') return quoteLiteral(value);
+  return `ARRAY[${value.map(quoteLiteral).join(',')}]::text[]`;
 };
 
+
+
 /** The columns every exporter needs, in the order `toExportRow` reads them. */
-export const EXPORT_ROW_COLUMNS = [
-  'p.id::text',
-  'p.instruction',
-  'p.chosen',
-  'p.rejected',
-  'p.topic',
-  'p."runId"',
-  'p."datasetId"',
-  'lower(p."instructionVerdict"::text)',
-  'p."instructionReason"',
-  'lower(p."responseVerdict"::text)',
-  'p."responseReason"',
-  'lower(p."auditOutcome"::text)',
-  'p."humanEdited"',
-  'p.simulated',
-  'p."promptMessages"',
-].join(', ');
+export const EXPORT_ROW_COLUMNS = EXPORT_COLUMN_LIST.join(', ');
 
 export function selectionWhere(selection: ExportSelection, bind: Bind): string {
   const conditions: string[] = [];
@@ -105,7 +92,7 @@ export function toExportRow(values: unknown[], names: SourceNames): ExportRow {
   return {
     id: values[0] as string,
     instruction: values[1] as string,
-    promptMessages: promptMessagesFor(values[1] as string, values[14]),
+    promptMessages: values[14] === null ? null : promptMessagesFor(values[1] as string, JSON.parse(values[14] as string)),
     chosen: values[2] as string | null,
     rejected: values[3] as string | null,
     topic: values[4] as string | null,
@@ -183,6 +170,19 @@ export type SelectionPlan = {
   strata: Map<string, number>;
 };
 
+export type RowsOptions = {
+  /** `Exporter.sqlLine` expressions whose lines the rows should carry (only rows read through COPY do). */
+  lines?: readonly string[];
+  /**
+   * True when every writer takes its line from `lines` and nothing reads more of a row than the
+   * router and a direct download's counts (id, instruction, topic, the two flags): COPY then
+   * leaves the rest unread (half the bytes), and such a row throws if asked for it.
+   */
+  linesOnly?: boolean;
+  /** `auto` reads through COPY when it can (see `copyAllowed`); the others force a path (tests). */
+  via?: 'auto' | 'copy' | 'cursor';
+};
+
 /** Reads one selection through one connection; call its methods inside `withSnapshot`. */
 export class SelectionReader {
   constructor(
@@ -226,8 +226,7 @@ export class SelectionReader {
   async plan(): Promise<SelectionPlan> {
     const { selection } = this;
     const { bind, values } = parameterBinder();
-    const blank = bind(BLANK_TEXT_SQL_PATTERN);
-    const sides = `(p.chosen IS NOT NULL AND p.chosen !~ ${blank}) AS has_chosen, (p.rejected IS NOT NULL AND p.rejected !~ ${blank}) AS has_rejected`;
+    const sides = `${hasTextSql('p.chosen', bind)} AS has_chosen, ${hasTextSql('p.rejected', bind)} AS has_rejected`;
     if (!selection.dedupInstructions) {
       const inner = selectionSql(selection, `p.topic, ${sides}`, bind);
       const result = await this.client.query<{ topic: string | null; rows: number; withChosen: number; complete: number }>(
@@ -304,9 +303,31 @@ export class SelectionReader {
     };
   }
 
+  /**
+   * Whether COPY can carry this export: its bytes are UTF-8 only when the server and the
+   * connection say so, its literals need standard_conforming_strings, and a COPY cannot be stopped
+   * early, so a dedup-aware limit (which stops reading at the n-th distinct row) keeps the cursor.
+   */
+  async copyAllowed(): Promise<boolean> {
+    if (this.selection.limit !== null && this.selection.dedupInstructions) return false;
+    const { rows } = await this.client.query<{ server: string; client: string; standard: string }>(
+      `SELECT current_setting('server_encoding') AS server, current_setting('client_encoding') AS client,
+              current_setting('standard_conforming_strings') AS standard`,
+    );
+    return rows[0].server === 'UTF8' && rows[0].client === 'UTF8' && rows[0].standard === 'on';
+  }
+
   /** Every matching row in export order (dedup, split and the dedup-aware limit are the exporter's). */
-  async *rows(): AsyncGenerator<ExportRow> {
+  async *rows(options: RowsOptions = {}): AsyncGenerator<ExportRow> {
     const names = await this.sourceNames();
+    const via = options.via ?? 'auto';
+    if (via === 'copy' || (via === 'auto' && (await this.copyAllowed()))) {
+      const lines = [...new Set(options.lines ?? [])];
+      const full = options.linesOnly !== true;
+      const columns = [...copyRowColumns(full), ...lines, bothSidesSql(quoteLiteral)].join(', ');
+      yield* copyRows(this.client, selectionSql(this.selection, columns, literalBinder), names, lines, full);
+      return;
+    }
     const { bind, values } = parameterBinder();
     const sql = selectionSql(this.selection, EXPORT_ROW_COLUMNS, bind);
     for await (const batch of fetchBatches(this.client, sql, values, this.fetchRows)) {

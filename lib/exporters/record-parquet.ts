@@ -7,10 +7,11 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 
-import { NATIVE_COMPRESSORS, PARQUET_ROW_GROUP_MAX_CHARS } from './parquet-codecs';
+import { parquetWorkerAvailable, ParquetWorkerTransform } from './parquet';
+import { PAGE_COMPRESSORS, PARQUET_ROW_GROUP_MAX_CHARS } from './parquet-codecs';
 import type { CardFeature, ExportRow, ExportStats, ExportTransform, ParquetCodec } from './types';
 
-type RecordValue = string | boolean | RecordValue[] | { [key: string]: RecordValue };
+type RecordValue = string | boolean | Uint8Array | RecordValue[] | { [key: string]: RecordValue };
 export type ParquetRecord = { [key: string]: RecordValue };
 
 /** Parquet schema elements of one feature: every value is required (the JSONL formats never hold null). */
@@ -36,8 +37,13 @@ export function recordParquetSchema(features: readonly CardFeature[]): SchemaEle
   return [{ name: 'root', num_children: features.length }, ...features.flatMap(featureSchema)];
 }
 
+/** A flat string column (prompt, chosen, …): PLAIN, as the table's free text (see PLAIN_TEXT in parquet.ts). */
+function isFreeText(feature: CardFeature): boolean {
+  return 'dtype' in feature && feature.dtype === 'string';
+}
+
 function textLength(value: RecordValue): number {
-  if (typeof value === 'string') return value.length;
+  if (typeof value === 'string' || value instanceof Uint8Array) return value.length;
   if (typeof value === 'boolean') return 1;
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
   return Object.values(value).reduce((sum: number, item) => sum + textLength(item), 0);
@@ -63,7 +69,7 @@ class RecordParquetTransform extends Transform implements ExportTransform {
       writer: this.bytes,
       schema: recordParquetSchema(features),
       codec,
-      compressors: NATIVE_COMPRESSORS,
+      compressors: PAGE_COMPRESSORS,
       createdBy: 'safer-instruct-studio',
     });
   }
@@ -108,6 +114,7 @@ class RecordParquetTransform extends Transform implements ExportTransform {
       data: this.columns[index],
       // Min/max of free text is useless for pruning and costs a full string comparison per value.
       statistics: false,
+      ...(isFreeText(feature) ? { encoding: 'PLAIN' as const } : {}),
     }));
     // ByteWriter has no async flush, so write() finishes synchronously.
     void this.parquet.write({ columnData, rowGroupSize: this.rows });
@@ -127,10 +134,24 @@ class RecordParquetTransform extends Transform implements ExportTransform {
 export function createRecordParquetTransform(
   features: readonly CardFeature[],
   toRecord: (row: ExportRow) => ParquetRecord | null,
-  options: { rowGroupSize: number; codec: ParquetCodec },
+  options: { rowGroupSize: number; codec: ParquetCodec; worker?: boolean },
 ): ExportTransform {
   if (!Number.isInteger(options.rowGroupSize) || options.rowGroupSize < 1) {
     throw new Error(`parquetRowGroupSize must be a positive integer, got ${options.rowGroupSize}`);
+  }
+  if (options.worker === true && parquetWorkerAvailable()) {
+    return new ParquetWorkerTransform({
+      schema: recordParquetSchema(features),
+      columns: features.map((feature) => ({ name: feature.name, statistics: false, plain: isFreeText(feature) })),
+      rowGroupSize: options.rowGroupSize,
+      codec: options.codec,
+      toValues: (row) => {
+        const record = toRecord(row);
+        if (record === null) return null;
+        const values = features.map((feature) => record[feature.name]);
+        return { values, chars: values.reduce((sum: number, value) => sum + textLength(value), 0) };
+      },
+    });
   }
   return new RecordParquetTransform(features, toRecord, options.rowGroupSize, options.codec);
 }

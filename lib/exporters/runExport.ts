@@ -21,7 +21,7 @@ import {
 } from './manifest';
 import { exporters } from './registry';
 import { assertTrainRatio, assignSplit, createInstructionDeduper, createStratifiedSplitter, topicStratum } from './selection';
-import { hasText } from './prompt';
+import { hasBothSides } from './prompt';
 import {
   DEFAULT_FORMAT_OPTIONS,
   type ExporterCreateOptions,
@@ -69,6 +69,7 @@ export type RunExportOptions = {
   limit?: number | null;
   parquetRowGroupSize?: number;
   parquetCodec?: ParquetCodec;
+  /** Encode the Parquet files on worker threads (default true), so a bundle costs about max(JSONL, Parquet), not the sum. */
   parquetWorker?: boolean;
   recipe: ExportRecipe;
   /** Every recipe version behind the rows, in full, for the manifest. */
@@ -294,7 +295,7 @@ export async function runExport(
     formatOptions,
     parquetRowGroupSize: options.parquetRowGroupSize,
     parquetCodec: options.parquetCodec,
-    parquetWorker: options.parquetWorker,
+    parquetWorker: options.parquetWorker ?? true,
   });
   const sinksBySplit = new Map(splits.map((split) => [split, sinks.filter((sink) => sink.split === split)]));
   // Rejects as soon as any file's pipeline fails, so a writer never waits for a 'drain' that cannot come.
@@ -396,7 +397,7 @@ function countRow(counts: ManifestCounts, sources: Map<string, CardSource>, row:
   counts.perSplit[split] = (counts.perSplit[split] ?? 0) + 1;
   const topic = (counts.perTopic[row.topic ?? NO_TOPIC] ??= {});
   topic[split] = (topic[split] ?? 0) + 1;
-  if (!hasText(row.chosen) || !hasText(row.rejected)) counts.incompletePairs++;
+  if (!hasBothSides(row)) counts.incompletePairs++;
   if (row.simulated) counts.simulated++;
   if (row.humanEdited) counts.humanEdited++;
   counts.audit[row.auditStatus]++;

@@ -22,7 +22,7 @@ import { pool } from '@/lib/db/pools';
 import { SelectionReader } from './query';
 import type { StreamRequest } from './request';
 import { createRowRouter, PROGRESS_EVERY } from './runExport';
-import { exporters } from './registry';
+import { exporters, sqlLinesFor } from './registry';
 import type { ExportRow } from './types';
 
 export type ExportStream = {
@@ -70,11 +70,13 @@ export async function openExportStream(request: StreamRequest, actor: ExportActo
     const progress = progressReporter(exportId);
     const counts = { rowsIn: 0, duplicatesRemoved: 0, rowsExported: 0, simulated: 0, humanEdited: 0 };
     let sourceClosed: Promise<void> = Promise.resolve();
+    // One file: when Postgres builds its lines, the rows need only what the router and the counts below read.
+    const lines = sqlLinesFor([format], request.formatOptions);
     async function* selectedRows(): AsyncGenerator<ExportRow> {
       let closed!: () => void;
       sourceClosed = new Promise((resolve) => (closed = resolve));
       try {
-        for await (const row of reader.rows()) {
+        for await (const row of reader.rows({ lines, linesOnly: lines.length > 0 })) {
           if (router.full) break;
           counts.rowsIn++;
           if (counts.rowsIn % PROGRESS_EVERY === 0) progress.report({ rowsIn: counts.rowsIn, rowsExported: counts.rowsExported });
