@@ -7,7 +7,7 @@ import type {
   RateLimiter,
   Release,
 } from '@/lib/llm/ports';
-import { aimdStep, DEFAULT_AIMD_PARAMS, grantableSlots, windowClosed, type AimdOutcome, type AimdParams } from '@/lib/llm/aimd';
+import { aimdAdvance, DEFAULT_AIMD_PARAMS, grantableSlots, INITIAL_AIMD_STATE, windowClosed, type AimdOutcome, type AimdParams, type AimdState } from '@/lib/llm/aimd';
 import { abortReason, enqueueWaiter, saneLimits, type Waiter } from '@/lib/llm/limiter-helpers';
 import type { EndpointLimits } from '@/lib/llm/types';
 
@@ -65,8 +65,8 @@ type EndpointState = {
   requests: TokenBucket | null;
   tokens: TokenBucket | null;
   timer: ReturnType<typeof setTimeout> | null;
-  /** Adaptive concurrency (lib/llm/aimd.ts): null = the configured concurrency. */
-  aimdLimit: number | null;
+  /** Adaptive concurrency (lib/llm/aimd.ts): its limit null = the configured concurrency. */
+  aimd: AimdState;
   window: { startedAt: number; successes: number; rateLimited: number };
 };
 
@@ -117,7 +117,7 @@ export function createInMemoryRateLimiter(options: { now?: () => number; aimd?: 
     const time = now();
     let state = states.get(endpointId);
     if (!state) {
-      state = { limits, active: 0, queue: [], requests: null, tokens: null, timer: null, aimdLimit: null, window: { startedAt: time, successes: 0, rateLimited: 0 } };
+      state = { limits, active: 0, queue: [], requests: null, tokens: null, timer: null, aimd: INITIAL_AIMD_STATE, window: { startedAt: time, successes: 0, rateLimited: 0 } };
       states.set(endpointId, state);
     }
     state.limits = limits;
@@ -133,7 +133,7 @@ export function createInMemoryRateLimiter(options: { now?: () => number; aimd?: 
     if (outcome === 'success') window.successes += 1;
     else window.rateLimited += 1;
     if (!windowClosed(window.startedAt, time, aimdParams)) return;
-    state.aimdLimit = aimdStep(state.aimdLimit, state.limits.concurrency, window, aimdParams);
+    state.aimd = aimdAdvance(state.aimd, state.limits.concurrency, window, aimdParams);
     state.window = { startedAt: time, successes: 0, rateLimited: 0 };
   }
 
@@ -158,7 +158,7 @@ export function createInMemoryRateLimiter(options: { now?: () => number; aimd?: 
       state.timer = null;
     }
     while (state.queue.length > 0) {
-      if (state.active >= grantableSlots(state.aimdLimit, state.limits.concurrency)) return;
+      if (state.active >= grantableSlots(state.aimd.limit, state.limits.concurrency)) return;
       const waiter = state.queue[0];
       const time = now();
       if (state.requests) refill(state.requests, time);
@@ -195,7 +195,7 @@ export function createInMemoryRateLimiter(options: { now?: () => number; aimd?: 
     waiting: (endpointId) => states.get(endpointId)?.queue.length ?? 0,
     concurrencyLimit: (endpointId) => {
       const state = states.get(endpointId);
-      return state ? grantableSlots(state.aimdLimit, state.limits.concurrency) : null;
+      return state ? grantableSlots(state.aimd.limit, state.limits.concurrency) : null;
     },
   };
 }

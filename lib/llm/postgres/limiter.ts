@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { aimdStep, clampLimit, DEFAULT_AIMD_PARAMS, grantableSlots, windowClosed, type AimdOutcome, type AimdParams } from '@/lib/llm/aimd';
+import { aimdAdvance, clampLimit, DEFAULT_AIMD_PARAMS, grantableSlots, windowClosed, type AimdOutcome, type AimdParams, type AimdState } from '@/lib/llm/aimd';
 import type { AcquireRequest, RateLimiter, Release } from '@/lib/llm/ports';
-import { NOW_UTC, sqlInteger, sqlLiteral, sqlNumber } from '@/lib/llm/postgres/sql';
+import { NOW_UTC, sqlInteger, sqlLiteral, sqlNumber, sqlNumberOrNull } from '@/lib/llm/postgres/sql';
 import { abortReason, enqueueWaiter, saneLimits, type Waiter } from '@/lib/llm/limiter-helpers';
 import type { EndpointLimits } from '@/lib/llm/types';
 
@@ -47,7 +47,8 @@ import type { EndpointLimits } from '@/lib/llm/types';
  *
  * Adaptive concurrency — the limit above is the endpoint's configured concurrency lowered while
  * it answers 429 (AIMD, lib/llm/aimd.ts), kept in the endpoint's RateLimitBucket row so that all
- * processes share it: `aimdLimit` (null = the configured value) and a window of outcomes. Each
+ * processes share it: `aimdLimit` (null = the configured value), what the step remembers across
+ * windows (`aimdNoiseShare`, `aimdCutShare`, `aimdCutFrom`) and a window of outcomes. Each
  * process counts its calls' outcomes (success / 429) and adds them to the row every `aimdFlushMs`
  * (one short transaction: lock the row, add, and take the AIMD step when the window is over);
  * the lease grant reads `aimdLimit` from the row, so no process grants above it. A lowered limit
@@ -264,11 +265,12 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
           'BEGIN',
           `INSERT INTO "RateLimitBucket" ("endpointId", "requestTokens", "tokenTokens", "updatedAt")
            VALUES (${endpoint}, ${sqlNumber(state.limits.rpm ?? 0)}, ${sqlNumber(state.limits.tpm ?? 0)}, ${NOW_UTC}) ON CONFLICT ("endpointId") DO NOTHING`,
-          `SELECT "aimdLimit" AS "limit", "aimdSuccesses" AS successes, "aimdRateLimited" AS "rateLimited",
+          `SELECT "aimdLimit" AS "limit", "aimdNoiseShare" AS "noiseShare", "aimdCutShare" AS "cutShare", "aimdCutFrom" AS "cutFrom",
+                  "aimdSuccesses" AS successes, "aimdRateLimited" AS "rateLimited",
                   EXTRACT(EPOCH FROM (${NOW_UTC} - "aimdWindowStart")) * 1000 AS "ageMs"
            FROM "RateLimitBucket" WHERE "endpointId" = ${endpoint} FOR UPDATE`,
         ].join(';\n'),
-      )) as unknown as pg.QueryResult<{ limit: number | null; successes: number; rateLimited: number; ageMs: number }>[];
+      )) as unknown as pg.QueryResult<AimdState & { successes: number; rateLimited: number; ageMs: number }>[];
       const row = opened[2].rows[0];
       const cap = state.limits.concurrency;
       // A window opens with its first outcome, so an idle endpoint does not step on one call.
@@ -277,8 +279,11 @@ export function createPostgresRateLimiter(pool: pg.Pool, options: PostgresRateLi
       let limit = row.limit === null ? null : clampLimit(row.limit, cap);
       let update: string;
       if (!fresh && windowClosed(0, Number(row.ageMs), aimdParams)) {
-        limit = aimdStep(limit, cap, window, aimdParams);
-        update = `UPDATE "RateLimitBucket" SET "aimdLimit" = ${limit === null ? 'NULL' : sqlNumber(limit)}, "aimdSuccesses" = 0, "aimdRateLimited" = 0, "aimdWindowStart" = ${NOW_UTC} WHERE "endpointId" = ${endpoint}`;
+        const next = aimdAdvance({ limit, noiseShare: row.noiseShare, cutShare: row.cutShare, cutFrom: row.cutFrom }, cap, window, aimdParams);
+        limit = next.limit;
+        update = `UPDATE "RateLimitBucket" SET "aimdLimit" = ${sqlNumberOrNull(next.limit)}, "aimdNoiseShare" = ${sqlNumberOrNull(next.noiseShare)},
+                  "aimdCutShare" = ${sqlNumberOrNull(next.cutShare)}, "aimdCutFrom" = ${sqlNumberOrNull(next.cutFrom)},
+                  "aimdSuccesses" = 0, "aimdRateLimited" = 0, "aimdWindowStart" = ${NOW_UTC} WHERE "endpointId" = ${endpoint}`;
       } else {
         update = `UPDATE "RateLimitBucket" SET "aimdSuccesses" = ${sqlInteger(window.successes)}, "aimdRateLimited" = ${sqlInteger(window.rateLimited)}${fresh ? `, "aimdWindowStart" = ${NOW_UTC}` : ''} WHERE "endpointId" = ${endpoint}`;
       }

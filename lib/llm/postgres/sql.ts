@@ -21,6 +21,11 @@ export function sqlNumber(value: number): string {
   return `${String(value)}::float8`;
 }
 
+/** sqlNumber, or NULL for null. */
+export function sqlNumberOrNull(value: number | null): string {
+  return value === null ? 'NULL' : sqlNumber(value);
+}
+
 /**
  * A small pool of its own: the LLM layer's statements are short and must not queue behind page
  * queries. Its sessions use synchronous_commit = off: cache entries, call-log rows and leases

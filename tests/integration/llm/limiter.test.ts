@@ -116,6 +116,40 @@ describe('cross-process rate limits', () => {
     for (const release of releases) release();
   }, 60_000);
 
+  it('keeps the AIMD memory in the endpoint row: a cut that did not lower the share is given back', async () => {
+    const endpointId = `limiter-${crypto.randomUUID()}`;
+    const limiter = createPostgresRateLimiter(pool, { aimd: { windowMs: 100 }, aimdFlushMs: 10_000, warn: () => {} });
+    limiters.push(limiter);
+    async function report(successes: number, rateLimited: number): Promise<void> {
+      for (let i = 0; i < successes + rateLimited; i += 1) {
+        const release = await limiter.acquire(endpointId, { tokens: 1, limits: limits(10) });
+        release({ outcome: i < successes ? 'success' : 'rateLimited' });
+      }
+      await limiter.flushOutcomes();
+    }
+    /** One closed window: the first flush opens it, the one after windowMs adds to it and steps. */
+    async function window(successes: number, rateLimited: number) {
+      await report(successes, rateLimited);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await report(successes, rateLimited);
+      return db().rateLimitBucket.findUniqueOrThrow({
+        where: { endpointId },
+        select: { aimdLimit: true, aimdNoiseShare: true, aimdCutShare: true, aimdCutFrom: true },
+      });
+    }
+
+    // Half refused: cut from 10 to √(10² + 2·60) · 0.5, and remember the share and the limit before.
+    const cut = await window(30, 30);
+    expect(cut.aimdLimit).toBeCloseTo(Math.sqrt(220) * 0.5, 6);
+    expect(cut).toMatchObject({ aimdNoiseShare: 0, aimdCutShare: 0.5, aimdCutFrom: 10 });
+    expect(limiter.concurrencyLimit(endpointId)).toBe(7);
+
+    // Still half refused at the lower limit: that share is noise, and the cut is given back.
+    const judged = await window(30, 30);
+    expect(judged).toMatchObject({ aimdLimit: 10, aimdNoiseShare: 0.5, aimdCutShare: null, aimdCutFrom: null });
+    expect(limiter.concurrencyLimit(endpointId)).toBe(10);
+  });
+
   it('two limiters share the slots: a waiter gets one as soon as the other side releases it', async () => {
     const endpointId = `limiter-${crypto.randomUUID()}`;
     const a = newLimiter();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sqlInteger, sqlLiteral, sqlNumber } from '@/lib/llm/postgres/sql';
+import { sqlInteger, sqlLiteral, sqlNumber, sqlNumberOrNull } from '@/lib/llm/postgres/sql';
 
 describe('SQL literals of the multi-statement limiter scripts', () => {
   it('quotes strings, doubling quotes and escaping backslashes', () => {
@@ -15,5 +15,8 @@ describe('SQL literals of the multi-statement limiter scripts', () => {
     expect(sqlNumber(1e-7)).toBe('1e-7::float8');
     expect(() => sqlNumber(Number.NaN)).toThrow(/finite/);
     expect(() => sqlNumber(Infinity)).toThrow(/finite/);
+    expect(sqlNumberOrNull(null)).toBe('NULL');
+    expect(sqlNumberOrNull(0.25)).toBe('0.25::float8');
+    expect(() => sqlNumberOrNull(Number.NaN)).toThrow(/finite/);
   });
 });
