@@ -116,12 +116,12 @@ export class CopiedRow implements ExportRow {
     };
   }
 
-  private text(name: string): void {
+  private requireFull(name: string): void {
     if (!this.full) throw new Error(`row ${this.id} was read lines-only, without ${name}; read full rows for it`);
   }
 
   private fullMeta(name: string): RowMeta {
-    if (this.meta === null) this.text(name);
+    if (this.meta === null) this.requireFull(name);
     return this.meta as RowMeta;
   }
 
@@ -148,36 +148,28 @@ export class CopiedRow implements ExportRow {
     return (this.decoded.instruction ??= decode(this.instructionBytes) as string);
   }
   get chosen(): string | null {
-    if (this.decoded.chosen === undefined) {
-      this.text('chosen');
-      this.decoded.chosen = decode(this.encoded.text?.chosen ?? null);
-    }
-    return this.decoded.chosen;
+    return this.decodedText('chosen');
   }
   get rejected(): string | null {
-    if (this.decoded.rejected === undefined) {
-      this.text('rejected');
-      this.decoded.rejected = decode(this.encoded.text?.rejected ?? null);
-    }
-    return this.decoded.rejected;
+    return this.decodedText('rejected');
   }
   get instructionReason(): string | null {
-    if (this.decoded.instructionReason === undefined) {
-      this.text('instructionReason');
-      this.decoded.instructionReason = decode(this.encoded.text?.instructionReason ?? null);
-    }
-    return this.decoded.instructionReason;
+    return this.decodedText('instructionReason');
   }
   get responseReason(): string | null {
-    if (this.decoded.responseReason === undefined) {
-      this.text('responseReason');
-      this.decoded.responseReason = decode(this.encoded.text?.responseReason ?? null);
+    return this.decodedText('responseReason');
+  }
+  /** A long text, decoded from its bytes on first use and kept. */
+  private decodedText(name: 'chosen' | 'rejected' | 'instructionReason' | 'responseReason'): string | null {
+    if (this.decoded[name] === undefined) {
+      this.requireFull(name);
+      this.decoded[name] = decode(this.encoded.text?.[name] ?? null);
     }
-    return this.decoded.responseReason;
+    return this.decoded[name] ?? null;
   }
   get promptMessages(): readonly PromptMessage[] | null {
     if (this.decoded.promptMessages === undefined) {
-      this.text('promptMessages');
+      this.requireFull('promptMessages');
       this.decoded.promptMessages = this.storedPrompt === null ? null : promptMessagesFor(this.instruction, JSON.parse(decode(this.storedPrompt) as string));
     }
     return this.decoded.promptMessages;

@@ -19,7 +19,7 @@ export function itemsInFlightFromEnv(env: Record<string, string | undefined> = p
 }
 
 export class ItemSlots {
-  private readonly waiting: { grant: () => void; signal?: AbortSignal; onAbort: () => void }[] = [];
+  private readonly waiting: { grant: () => void; onAbort: () => void }[] = [];
   private free: number;
 
   constructor(readonly size: number) {
@@ -39,7 +39,6 @@ export class ItemSlots {
           signal?.removeEventListener('abort', waiter.onAbort);
           resolve();
         },
-        signal,
         onAbort: () => {
           const index = this.waiting.indexOf(waiter);
           if (index !== -1) this.waiting.splice(index, 1);

@@ -65,7 +65,7 @@ export function createPostgresCache(pool: SqlPool, options: { warn: (message: st
   });
 
   type Lookup = { key: string; resolve: (value: CachedResponse | null) => void; reject: (err: unknown) => void };
-  let queued: Lookup[] = [];
+  const queued: Lookup[] = [];
   let inFlight = 0;
   let sendScheduled = false;
 
@@ -89,8 +89,7 @@ export function createPostgresCache(pool: SqlPool, options: { warn: (message: st
   function sendLookups(): void {
     sendScheduled = false;
     while (inFlight < MAX_LOOKUP_QUERIES && queued.length > 0) {
-      const batch = queued.length <= MAX_LOOKUP_BATCH ? queued : queued.slice(0, MAX_LOOKUP_BATCH);
-      queued = queued.length <= MAX_LOOKUP_BATCH ? [] : queued.slice(batch.length);
+      const batch = queued.splice(0, MAX_LOOKUP_BATCH);
       inFlight += 1;
       pool
         .query<CacheRow & { key: string }>({ name: 'llm-cache-lookup', text: LOOKUP_SQL, values: [batch.map((lookup) => lookup.key)] })
